@@ -1,0 +1,471 @@
+/*
+ * Copyright (c) 2026 The relaytrace authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * Classification: a pass over the whole store, after ingest, that decides
+ * which domains and networks are ours (flags, configuration, then what
+ * the logs themselves show), gives every recipient its direction,
+ * authority and verdict, and derives the findings.  It is recomputed from
+ * scratch every time, so the result depends only on the stored events and
+ * the locality, never on the order of runs.
+ *
+ * Verdict of a recipient whose (decoded) domain is not ours:
+ *	server-made bounce			backscatter
+ *	no authority, refused			relay-attempt
+ *	no authority, accepted			open-relay
+ *	SASL authenticated			auth-relay
+ *	trusted network, foreign sender		trusted-relay
+ * Independently: address-trick when the surface domain is ours but the
+ * decoded one is not, and blacklisted when a remote server refused our
+ * delivery naming a blocklist.
+ */
+
+#include "config.h"
+
+#include "classify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "locality.h"
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* Thresholds that make an account's relaying suspicious. */
+#define AUTH_MANY_IPS		3
+#define AUTH_VOLUME		100
+
+/* classify_load_stored - add the stored flag and config locality. */
+static void
+classify_load_stored(struct store *st, struct locality *loc)
+{
+	sqlite3_stmt	*s;
+
+	s = store_prepare(st, "SELECT domain, class, origin, detail"
+	    " FROM local_domains WHERE origin != 'inferred' ORDER BY domain");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char	*cls = store_col_text(s, 1);
+		const char	*org = store_col_text(s, 2);
+
+		(void)locality_add_domain(loc, store_col_text(s, 0),
+		    strcmp(cls, "relay") == 0 ? LOC_RELAY :
+		    strcmp(cls, "foreign") == 0 ? LOC_FOREIGN : LOC_LOCAL,
+		    strcmp(org, "flag") == 0 ? LOC_ORIGIN_FLAG :
+		    LOC_ORIGIN_CONFIG, store_col_text(s, 3));
+	}
+	sqlite3_finalize(s);
+	s = store_prepare(st, "SELECT cidr, origin, detail FROM local_nets"
+	    " WHERE origin != 'inferred' ORDER BY cidr");
+	while (sqlite3_step(s) == SQLITE_ROW)
+		(void)locality_add_net(loc, store_col_text(s, 0),
+		    strcmp(store_col_text(s, 1), "flag") == 0 ?
+		    LOC_ORIGIN_FLAG : LOC_ORIGIN_CONFIG, store_col_text(s, 2));
+	sqlite3_finalize(s);
+}
+
+/*
+ * classify_infer - domains the server delivered to a mailbox itself are
+ * local; domains it refused with "Relay access denied" are foreign.  Only
+ * domains not known otherwise are added, marked inferred.
+ */
+static void
+classify_infer(struct store *st, struct locality *loc)
+{
+	sqlite3_stmt	*s;
+	char		 detail[128];
+
+	s = store_prepare(st, "SELECT lower(final_domain), count(*)"
+	    " FROM recipients WHERE outcome = 'delivered'"
+	    " AND final_domain IS NOT NULL AND relay IS NOT NULL"
+	    " AND relay != 'none' AND (instr(relay, '[') = 0"
+	    " OR instr(relay, '[private/') > 0 OR instr(relay, '[/') > 0)"
+	    " GROUP BY 1 ORDER BY 1");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char	*d = store_col_text(s, 0);
+
+		if (*d == '\0' || *d == '[' || locality_domain_known(loc, d))
+			continue;
+		snprintf(detail, sizeof(detail),
+		    "delivered to local mailboxes (%d recipients)",
+		    sqlite3_column_int(s, 1));
+		(void)locality_add_domain(loc, d, LOC_LOCAL,
+		    LOC_ORIGIN_INFERRED, detail);
+	}
+	sqlite3_finalize(s);
+	s = store_prepare(st, "SELECT lower(rcpt_domain), count(*)"
+	    " FROM recipients WHERE outcome = 'rejected'"
+	    " AND rcpt_domain IS NOT NULL"
+	    " AND (reply_text LIKE '%Relay access denied%'"
+	    " OR reply_text LIKE '%Relaying denied%'"
+	    " OR reply_text LIKE '%relay not permitted%')"
+	    " GROUP BY 1 ORDER BY 1");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char	*d = store_col_text(s, 0);
+
+		if (*d == '\0' || *d == '[' || locality_domain_known(loc, d))
+			continue;
+		snprintf(detail, sizeof(detail),
+		    "refused by the server as relaying (%d recipients)",
+		    sqlite3_column_int(s, 1));
+		(void)locality_add_domain(loc, d, LOC_FOREIGN,
+		    LOC_ORIGIN_INFERRED, detail);
+	}
+	sqlite3_finalize(s);
+}
+
+struct save_ctx {
+	struct store	*st;
+	sqlite3_stmt	*s;
+};
+
+/* classify_save_domain - locality_foreach_domain callback. */
+static void
+classify_save_domain(void *arg, const char *domain, enum loc_class cls,
+    enum loc_origin origin, const char *detail)
+{
+	struct save_ctx	*sc = arg;
+
+	sqlite3_reset(sc->s);
+	store_bind_text(sc->s, 1, domain);
+	store_bind_text(sc->s, 2, locality_class_name(cls));
+	store_bind_text(sc->s, 3, locality_origin_name(origin));
+	store_bind_text(sc->s, 4, detail);
+	store_step_done(sc->st, sc->s);
+}
+
+/* classify_save_net - locality_foreach_net callback. */
+static void
+classify_save_net(void *arg, const char *cidr, enum loc_origin origin,
+    const char *detail)
+{
+	struct save_ctx	*sc = arg;
+
+	sqlite3_reset(sc->s);
+	store_bind_text(sc->s, 1, cidr);
+	store_bind_text(sc->s, 2, locality_origin_name(origin));
+	store_bind_text(sc->s, 3, detail);
+	store_step_done(sc->st, sc->s);
+}
+
+/* classify_save_locality - replace the stored locality with loc. */
+static void
+classify_save_locality(struct store *st, const struct locality *loc)
+{
+	struct save_ctx	sc = { st, NULL };
+
+	(void)store_exec(st, "DELETE FROM local_domains");
+	(void)store_exec(st, "DELETE FROM local_nets");
+	sc.s = store_prepare(st, "INSERT INTO local_domains (domain, class,"
+	    " origin, detail) VALUES (?1, ?2, ?3, ?4)");
+	locality_foreach_domain(loc, classify_save_domain, &sc);
+	sqlite3_finalize(sc.s);
+	sc.s = store_prepare(st, "INSERT INTO local_nets (cidr, origin,"
+	    " detail) VALUES (?1, ?2, ?3)");
+	locality_foreach_net(loc, classify_save_net, &sc);
+	sqlite3_finalize(sc.s);
+}
+
+/* classify_is_local - is this (possibly NULL) domain ours? */
+static bool
+classify_is_local(const struct locality *loc, const char *d, bool relay_ok)
+{
+	enum loc_class	c;
+
+	if (d == NULL || *d == '\0')
+		return (true);	/* unqualified: the server qualifies it */
+	c = locality_domain(loc, d);
+	return (c == LOC_LOCAL || (relay_ok && c == LOC_RELAY));
+}
+
+/* classify_recipients - direction, authority and verdict of each. */
+static void
+classify_recipients(struct store *st, const struct locality *loc,
+    struct classify_stats *cs)
+{
+	sqlite3_stmt	*q, *u;
+
+	q = store_prepare(st, "SELECT r.id, r.rcpt_domain, r.surface_domain,"
+	    " r.trick, r.outcome, m.origin, m.sender_raw, m.sender_domain,"
+	    " m.client_ip, m.auth_user FROM recipients r"
+	    " JOIN messages m ON m.id = r.message_id ORDER BY r.id");
+	u = store_prepare(st, "UPDATE recipients SET direction = ?2,"
+	    " authority = ?3, verdict = ?4, tricked = ?5 WHERE id = ?1");
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char	*rd = (const char *)sqlite3_column_text(q, 1);
+		const char	*sd = (const char *)sqlite3_column_text(q, 2);
+		const char	*trick = (const char *)sqlite3_column_text(q, 3);
+		const char	*outcome = store_col_text(q, 4);
+		const char	*origin = store_col_text(q, 5);
+		const char	*sraw = (const char *)sqlite3_column_text(q, 6);
+		const char	*sdom = (const char *)sqlite3_column_text(q, 7);
+		const char	*ip = (const char *)sqlite3_column_text(q, 8);
+		const char	*user = (const char *)sqlite3_column_text(q, 9);
+		const char	*direction, *authority, *verdict = NULL;
+		bool		 rlocal, slocal, nullsender, tricked;
+
+		rlocal = classify_is_local(loc, rd, true);
+		nullsender = sraw != NULL && *sraw == '\0';
+		slocal = sraw != NULL && !nullsender &&
+		    classify_is_local(loc, sdom, false);
+		if (rlocal)
+			direction = slocal ? "local" : "inbound";
+		else
+			direction = slocal ? "outbound" : "relay";
+
+		if (strcmp(origin, "bounce") == 0)
+			authority = "server";
+		else if (strcmp(origin, "pickup") == 0)
+			authority = "trusted";
+		else if (user != NULL && *user != '\0')
+			authority = "auth";
+		else if (ip == NULL || *ip == '\0')
+			authority = "unknown";
+		else if (locality_ip_trusted(loc, ip))
+			authority = "trusted";
+		else
+			authority = "none";
+
+		if (!rlocal) {
+			if (strcmp(authority, "server") == 0)
+				verdict = nullsender ? "backscatter" : NULL;
+			else if (strcmp(authority, "none") == 0)
+				verdict = strcmp(outcome, "rejected") == 0 ?
+				    "relay-attempt" : "open-relay";
+			else if (strcmp(authority, "auth") == 0)
+				verdict = "auth-relay";
+			else if (strcmp(authority, "trusted") == 0 &&
+			    !slocal && !nullsender)
+				verdict = "trusted-relay";
+			else if (strcmp(authority, "unknown") == 0)
+				cs->unattributed++;
+		}
+		tricked = trick != NULL && !rlocal && sd != NULL &&
+		    classify_is_local(loc, sd, true);
+
+		sqlite3_reset(u);
+		store_bind_i64(u, 1, sqlite3_column_int64(q, 0));
+		store_bind_text(u, 2, direction);
+		store_bind_text(u, 3, authority);
+		store_bind_text(u, 4, verdict);
+		store_bind_i64(u, 5, tricked);
+		store_step_done(st, u);
+		cs->recipients++;
+	}
+	sqlite3_finalize(q);
+	sqlite3_finalize(u);
+}
+
+/* classify_flagged_accounts - accounts whose relaying looks stolen. */
+static void
+classify_flagged_accounts(struct store *st)
+{
+	sqlite3_stmt	*s;
+
+	(void)store_exec(st, "DELETE FROM account_flags");
+	s = store_prepare(st, "INSERT INTO account_flags (auth_user, why)"
+	    " SELECT m.auth_user, rtrim("
+	    "  CASE WHEN count(DISTINCT m.client_ip) >= ?1"
+	    "   THEN printf('%d client IPs; ', count(DISTINCT m.client_ip))"
+	    "   ELSE '' END ||"
+	    "  CASE WHEN sum(r.direction = 'relay') > 0"
+	    "   THEN printf('%d recipients with foreign senders; ',"
+	    "    sum(r.direction = 'relay')) ELSE '' END ||"
+	    "  CASE WHEN count(*) >= ?2"
+	    "   THEN printf('%d foreign recipients; ', count(*))"
+	    "   ELSE '' END, '; ')"
+	    " FROM recipients r JOIN messages m ON m.id = r.message_id"
+	    " WHERE r.verdict = 'auth-relay' GROUP BY m.auth_user"
+	    " HAVING count(DISTINCT m.client_ip) >= ?1"
+	    "  OR sum(r.direction = 'relay') > 0 OR count(*) >= ?2"
+	    " ORDER BY m.auth_user");
+	store_bind_i64(s, 1, AUTH_MANY_IPS);
+	store_bind_i64(s, 2, AUTH_VOLUME);
+	store_step_done(st, s);
+	sqlite3_finalize(s);
+}
+
+/* classify_severity - how bad one finding is. */
+static const char *
+classify_severity(const char *kind, int64_t accepted, int64_t delivered,
+    bool flagged)
+{
+	if (strcmp(kind, "open-relay") == 0 ||
+	    strcmp(kind, "trusted-relay") == 0)
+		return (delivered > 0 ? "high" : "medium");
+	if (strcmp(kind, "relay-attempt") == 0)
+		return ("low");
+	if (strcmp(kind, "auth-relay") == 0)
+		return (flagged ? "high" : "info");
+	if (strcmp(kind, "address-trick") == 0)
+		return (accepted > 0 ? "high" : "low");
+	if (strcmp(kind, "backscatter") == 0)
+		return ("medium");
+	if (strcmp(kind, "blacklisted") == 0)
+		return ("high");
+	return ("info");
+}
+
+/* classify_trick_summary - name the tricked recipients of a message. */
+static void
+classify_trick_summary(struct store *st, sqlite3_stmt *tq, struct buf *sum,
+    int64_t mid, int64_t n)
+{
+	int	i = 0;
+
+	(void)buf_printf(sum, ": %lld recipient%s hiding a foreign "
+	    "destination behind a local domain:", (long long)n,
+	    n == 1 ? "" : "s");
+	sqlite3_reset(tq);
+	store_bind_i64(tq, 1, mid);
+	while (sqlite3_step(tq) == SQLITE_ROW) {
+		(void)buf_printf(sum, "%s <%s> (%s, really %s, %s)",
+		    i++ > 0 ? ";" : "", store_col_text(tq, 0),
+		    store_col_text(tq, 1), store_col_text(tq, 2),
+		    strcmp(store_col_text(tq, 3), "rejected") == 0 ?
+		    "refused" : "accepted");
+	}
+	if (n > i)
+		(void)buf_printf(sum, "; and %lld more", (long long)(n - i));
+}
+
+/* classify_findings - one finding per message and kind. */
+static void
+classify_findings(struct store *st, struct classify_stats *cs)
+{
+	sqlite3_stmt	*q, *ins, *tq;
+	struct buf	 sum;
+
+	q = store_prepare(st, "SELECT m.id, k.kind, count(*),"
+	    " sum(r.outcome = 'delivered'), sum(r.outcome = 'deferred'),"
+	    " sum(r.outcome = 'bounced'), sum(r.outcome != 'rejected'),"
+	    " m.first_epoch, m.client_ip, m.auth_user, m.session_id,"
+	    " m.sender_raw, m.helo, max(r.direction = 'outbound'),"
+	    " fa.why IS NOT NULL, min(r.rcpt),"
+	    " max(CASE WHEN r.blocklisted THEN r.relay END),"
+	    " max(CASE WHEN r.blocklisted THEN r.reply_text END),"
+	    " m.first_time"
+	    " FROM (SELECT id AS rid, verdict AS kind FROM recipients"
+	    "  WHERE verdict IS NOT NULL"
+	    "  UNION ALL SELECT id, 'address-trick' FROM recipients"
+	    "  WHERE tricked"
+	    "  UNION ALL SELECT id, 'blacklisted' FROM recipients"
+	    "  WHERE blocklisted) k"
+	    " JOIN recipients r ON r.id = k.rid"
+	    " JOIN messages m ON m.id = r.message_id"
+	    " LEFT JOIN account_flags fa ON fa.auth_user = m.auth_user"
+	    " GROUP BY m.id, k.kind ORDER BY m.id, k.kind");
+	ins = store_prepare(st, "INSERT INTO findings (kind, severity,"
+	    " client_ip, auth_user, session_id, message_id, time, epoch,"
+	    " recipients, delivered, deferred, bounced, summary) VALUES"
+	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+	tq = store_prepare(st, "SELECT rcpt_raw, trick, rcpt, outcome FROM"
+	    " recipients WHERE message_id = ?1 AND tricked ORDER BY id"
+	    " LIMIT 3");
+	buf_init(&sum, 4096);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char	*kind = store_col_text(q, 1);
+		int64_t		 n = sqlite3_column_int64(q, 2);
+		int64_t		 dl = sqlite3_column_int64(q, 3);
+		int64_t		 df = sqlite3_column_int64(q, 4);
+		int64_t		 bo = sqlite3_column_int64(q, 5);
+		int64_t		 acc = sqlite3_column_int64(q, 6);
+		const char	*ip = store_col_text(q, 8);
+		const char	*user = store_col_text(q, 9);
+		const char	*sender = (const char *)sqlite3_column_text(q,
+				    11);
+		bool		 spoofed = sqlite3_column_int(q, 13) != 0;
+		bool		 flagged = sqlite3_column_int(q, 14) != 0;
+
+		buf_reset(&sum);
+		(void)buf_printf(&sum, "%s", *ip != '\0' ? ip : "(no client)");
+		if (*user != '\0')
+			(void)buf_printf(&sum, " as %s", user);
+		(void)buf_printf(&sum, " from <%s>", sender != NULL ? sender :
+		    "?");
+		if (strcmp(kind, "blacklisted") == 0) {
+			(void)buf_printf(&sum, ": %lld recipients refused by "
+			    "%s naming a blocklist: %s", (long long)n,
+			    store_col_text(q, 16), store_col_text(q, 17));
+		} else if (strcmp(kind, "address-trick") == 0) {
+			classify_trick_summary(st, tq, &sum,
+			    sqlite3_column_int64(q, 0), n);
+		} else {
+			(void)buf_printf(&sum, " to %lld foreign recipient%s"
+			    " (first %s)", (long long)n, n == 1 ? "" : "s",
+			    store_col_text(q, 15));
+			if (strcmp(kind, "relay-attempt") == 0)
+				(void)buf_printf(&sum, ": refused");
+			else
+				(void)buf_printf(&sum, ": %lld delivered, "
+				    "%lld deferred, %lld bounced",
+				    (long long)dl, (long long)df,
+				    (long long)bo);
+			if (spoofed && (strcmp(kind, "open-relay") == 0 ||
+			    strcmp(kind, "relay-attempt") == 0))
+				(void)buf_printf(&sum, "; spoofed local "
+				    "sender");
+			if (flagged)
+				(void)buf_printf(&sum, "; account flagged");
+		}
+		sqlite3_reset(ins);
+		store_bind_text(ins, 1, kind);
+		store_bind_text(ins, 2, classify_severity(kind, acc, dl,
+		    flagged));
+		store_bind_text(ins, 3, ip);
+		store_bind_text(ins, 4, user);
+		if (sqlite3_column_type(q, 10) != SQLITE_NULL)
+			store_bind_i64(ins, 5, sqlite3_column_int64(q, 10));
+		store_bind_i64(ins, 6, sqlite3_column_int64(q, 0));
+		store_bind_text(ins, 7, store_col_text(q, 18));
+		store_bind_i64(ins, 8, sqlite3_column_int64(q, 7));
+		store_bind_i64(ins, 9, n);
+		store_bind_i64(ins, 10, dl);
+		store_bind_i64(ins, 11, df);
+		store_bind_i64(ins, 12, bo);
+		sqlite3_bind_text(ins, 13, sum.data, (int)sum.len,
+		    SQLITE_TRANSIENT);
+		store_step_done(st, ins);
+		cs->findings++;
+	}
+	buf_free(&sum);
+	sqlite3_finalize(tq);
+	sqlite3_finalize(q);
+	sqlite3_finalize(ins);
+}
+
+/*
+ * classify_run - recompute locality, verdicts and findings for the whole
+ * store in one transaction.  loc holds the flags and configuration of
+ * this run; stored flags and configuration of earlier runs are added, and
+ * inference fills in the rest.  Returns 0, or -1 if the transaction could
+ * not be committed.
+ */
+int
+classify_run(struct store *st, struct locality *loc,
+    struct classify_stats *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	if (store_begin(st) == -1)
+		return (-1);
+	classify_load_stored(st, loc);
+	classify_infer(st, loc);
+	classify_save_locality(st, loc);
+	(void)store_exec(st, "DELETE FROM findings");
+	classify_recipients(st, loc, cs);
+	classify_flagged_accounts(st);
+	classify_findings(st, cs);
+	if (store_commit(st) == -1) {
+		(void)store_rollback(st);
+		return (-1);
+	}
+	return (0);
+}

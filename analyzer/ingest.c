@@ -1,0 +1,401 @@
+/*
+ * Copyright (c) 2026 The relaytrace authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * Ingest: sources in, rows out.  Each source is hashed before it is read;
+ * a source whose SHA-256 is already stored is skipped, so ingesting the
+ * same bytes twice adds nothing.  Standard input is first copied to a
+ * temporary file (hashing as it goes) so that it gets the same treatment.
+ * Each source is one transaction: a source that breaks off half way (a
+ * truncated .gz) keeps every line read before the damage, and the error
+ * is recorded with it.  A rotated set (mail.log mail.log.1 mail.log.2.gz)
+ * is read oldest first whatever order it was given in, through one
+ * correlator, so a message whose lines span two files is one message.
+ */
+
+#include "config.h"
+
+#include "ingest.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "correlate.h"
+#include "event.h"
+#include "log.h"
+#include "mtalog.h"
+#include "source.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* Unparsed lines stored per source as anomalies, and shown on stderr. */
+#define INGEST_ANOMALIES_MAX	1000
+#define INGEST_WARN_MAX		5
+
+struct ingest_src {
+	struct corr	*corr;
+	int64_t		 first;
+	int64_t		 last;
+	bool		 have_time;
+	char		*host;
+};
+
+/* ingest_sink - note times and host, then pass the event on. */
+static void
+ingest_sink(void *arg, const struct event *ev)
+{
+	struct ingest_src	*is = arg;
+
+	if (!is->have_time || ev->time < is->first)
+		is->first = ev->time;
+	if (!is->have_time || ev->time > is->last)
+		is->last = ev->time;
+	is->have_time = true;
+	if (is->host == NULL && ev->host.n > 0)
+		is->host = span_dup(ev->host);
+	corr_event(is->corr, ev);
+}
+
+/* rot_key - split a path into its rotation base and its age. */
+static void
+rot_key(const char *path, size_t *baselen, long *age)
+{
+	size_t	n = strlen(path), i;
+
+	*age = 0;
+	if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
+		n -= 3;
+	i = n;
+	while (i > 0 && ASCII_ISDIGIT(path[i - 1]))
+		i--;
+	if (i < n && i > 0 && n - i <= 6 && path[i - 1] == '.') {
+		*age = strtol(path + i, NULL, 10);
+		n = i - 1;
+	} else if (n - i == 8 && i > 0 && path[i - 1] == '-') {
+		/* mail.log-20261201: older dates are older. */
+		*age = 100000000L - strtol(path + i, NULL, 10);
+		n = i - 1;
+	}
+	*baselen = n;
+}
+
+/*
+ * ingest_order - reorder paths in place so that each rotated set is read
+ * oldest first (mail.log.2.gz, mail.log.1, mail.log).  Sets keep the
+ * order in which their first member was given.
+ */
+void
+ingest_order(char **paths, size_t n)
+{
+	size_t	*group, *baselen, i, j;
+	long	*age;
+
+	if (n < 2)
+		return;
+	group = xreallocarray(NULL, n, sizeof(*group));
+	baselen = xreallocarray(NULL, n, sizeof(*baselen));
+	age = xreallocarray(NULL, n, sizeof(*age));
+	for (i = 0; i < n; i++) {
+		rot_key(paths[i], &baselen[i], &age[i]);
+		group[i] = i;
+		for (j = 0; j < i; j++)
+			if (baselen[j] == baselen[i] &&
+			    strncmp(paths[j], paths[i], baselen[i]) == 0) {
+				group[i] = group[j];
+				break;
+			}
+	}
+	/* Insertion sort by (group, age descending): stable, n is small. */
+	for (i = 1; i < n; i++) {
+		char	*p = paths[i];
+		size_t	 g = group[i], bl = baselen[i];
+		long	 a = age[i];
+
+		for (j = i; j > 0 && (group[j - 1] > g ||
+		    (group[j - 1] == g && age[j - 1] < a)); j--) {
+			paths[j] = paths[j - 1];
+			group[j] = group[j - 1];
+			baselen[j] = baselen[j - 1];
+			age[j] = age[j - 1];
+		}
+		paths[j] = p;
+		group[j] = g;
+		baselen[j] = bl;
+		age[j] = a;
+	}
+	free(group);
+	free(baselen);
+	free(age);
+}
+
+/* ingest_spool_stdin - copy standard input to a temporary file. */
+static char *
+ingest_spool_stdin(void)
+{
+	const char	*dir = getenv("TMPDIR");
+	char		*tmpl, buf[65536];
+	ssize_t		 n;
+	int		 fd;
+
+	xasprintf(&tmpl, "%s/relaytrace-stdin-XXXXXX",
+	    dir != NULL && *dir != '\0' ? dir : "/tmp");
+	if ((fd = mkstemp(tmpl)) == -1) {
+		log_warn("%s", tmpl);
+		free(tmpl);
+		return (NULL);
+	}
+	for (;;) {
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (write(fd, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	}
+	if (n < 0 || close(fd) == -1) {
+		log_warn("standard input: spooling to %s", tmpl);
+		(void)unlink(tmpl);
+		free(tmpl);
+		return (NULL);
+	}
+	return (tmpl);
+}
+
+/* ingest_anomaly - remember a line we could not use. */
+static void
+ingest_anomaly(struct store *st, int64_t sid, const struct source_line *ln,
+    const char *kind)
+{
+	sqlite3_stmt	*s;
+	struct span	 t = ln->text;
+
+	if (t.n > 4096)
+		t.n = 4096;
+	s = store_stmt(st, STMT_ANOMALY_INSERT);
+	store_bind_i64(s, 1, sid);
+	store_bind_i64(s, 2, (int64_t)ln->lineno);
+	store_bind_i64(s, 3, (int64_t)ln->offset);
+	store_bind_text(s, 4, kind);
+	store_bind_blob(s, 5, t);
+	store_step_done(st, s);
+}
+
+/*
+ * ingest_one - read one source into the store.  display is the name to
+ * show and record ("-" for standard input).  Returns 0, 1 when skipped as
+ * already ingested, or -1 when it could not be read (fully).
+ */
+static int
+ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
+    const char *path, const char *display, uint32_t index,
+    struct ingest_totals *tot, const struct ingest_opts *o)
+{
+	struct ingest_src	 is;
+	struct source		*src;
+	struct source_line	 ln;
+	struct ev_ref		 ref;
+	sqlite3_stmt		*s;
+	char			 err[512], sha[65], esc[LOG_ESCAPE_SIZE(100)];
+	char			 now[32], t1[32], t2[32];
+	uint64_t		 bytes, parsed = 0, other = 0, unparsed = 0;
+	uint64_t		 longl = 0, warned = 0;
+	int64_t			 sid, anchor;
+	int			 rc;
+
+	if (source_hash_file(path, sha, &bytes, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		tot->failed++;
+		return (-1);
+	}
+	s = store_stmt(st, STMT_SOURCE_FIND);
+	store_bind_text(s, 1, sha);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		if (!o->quiet)
+			log_warnx("%s: already ingested (same SHA-256 as "
+			    "source %lld): skipped", display,
+			    (long long)sqlite3_column_int64(s, 0));
+		sqlite3_reset(s);
+		tot->skipped++;
+		return (1);
+	}
+	sqlite3_reset(s);
+	if ((src = source_open(path, false, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		tot->failed++;
+		return (-1);
+	}
+	if (source_kind(src) == SOURCE_PCAP ||
+	    source_kind(src) == SOURCE_PCAPNG) {
+		log_warnx("%s: packet captures (%s) are not read by this "
+		    "version", display, source_kind_name(source_kind(src)));
+		source_close(src);
+		tot->failed++;
+		return (-1);
+	}
+
+	if (store_begin(st) == -1)
+		fatalx("%s: cannot start a transaction", display);
+	store_time_iso((int64_t)time(NULL), now);
+	s = store_stmt(st, STMT_SOURCE_INSERT);
+	store_bind_text(s, 1, display);
+	store_bind_text(s, 2, sha);
+	store_bind_i64(s, 3, (int64_t)bytes);
+	store_bind_text(s, 4, source_kind_name(source_kind(src)));
+	store_bind_text(s, 5, "unknown");
+	store_bind_text(s, 6, now);
+	store_step_done(st, s);
+	sid = sqlite3_last_insert_rowid(st->db);
+	corr_set_source(corr, sid);
+
+	memset(&is, 0, sizeof(is));
+	is.corr = corr;
+	anchor = source_mtime(src);
+	mtalog_begin_source(ml, anchor >= 0 ? anchor : (int64_t)time(NULL));
+	while ((rc = source_next_line(src, &ln)) == 1) {
+		memset(&ref, 0, sizeof(ref));
+		ref.source = index;
+		ref.line = ln.lineno;
+		ref.offset = ln.offset;
+		ref.raw = ln.text;
+		if (ln.truncated) {
+			longl++;
+			ingest_anomaly(st, sid, &ln, "long-line");
+		}
+		switch (mtalog_line(ml, &ref, ingest_sink, &is)) {
+		case PARSE_OK:
+			parsed++;
+			break;
+		case PARSE_SKIP:
+			other++;
+			break;
+		default:
+			unparsed++;
+			if (unparsed <= INGEST_ANOMALIES_MAX && !ln.truncated)
+				ingest_anomaly(st, sid, &ln, ln.has_nul ?
+				    "nul-byte" : "unparsed");
+			if (!o->quiet && warned < INGEST_WARN_MAX) {
+				warned++;
+				log_warnx("%s:%llu: line not understood: "
+				    "\"%.100s\"", display,
+				    (unsigned long long)ln.lineno,
+				    log_escape(esc, sizeof(esc), ln.text.p,
+				    ln.text.n < 100 ? ln.text.n : 100));
+			}
+			break;
+		}
+	}
+	if (rc == -1)
+		log_warnx("%s: %s after line %llu; the %llu lines before it "
+		    "are kept", display, source_error(src),
+		    (unsigned long long)source_lines(src),
+		    (unsigned long long)source_lines(src));
+	if (!o->quiet && unparsed > warned)
+		log_warnx("%s: %llu lines not understood in all", display,
+		    (unsigned long long)unparsed);
+
+	s = store_stmt(st, STMT_SOURCE_UPDATE);
+	store_bind_i64(s, 1, sid);
+	store_bind_text(s, 2, sha);
+	store_bind_i64(s, 3, (int64_t)bytes);
+	store_bind_text(s, 4, mtalog_format(ml) != NULL ? mtalog_format(ml) :
+	    "unknown");
+	store_bind_text(s, 5, is.host);
+	if (is.have_time) {
+		store_time_iso(is.first, t1);
+		store_time_iso(is.last, t2);
+		store_bind_text(s, 6, t1);
+		store_bind_i64(s, 7, is.first);
+		store_bind_text(s, 8, t2);
+		store_bind_i64(s, 9, is.last);
+	}
+	store_bind_i64(s, 10, (int64_t)source_lines(src));
+	store_bind_i64(s, 11, (int64_t)parsed);
+	store_bind_i64(s, 12, (int64_t)other);
+	store_bind_i64(s, 13, (int64_t)unparsed);
+	store_bind_i64(s, 14, (int64_t)longl);
+	store_bind_text(s, 15, source_error(src));
+	store_step_done(st, s);
+	if (store_commit(st) == -1)
+		fatalx("%s: cannot commit", display);
+
+	tot->sources++;
+	tot->lines += source_lines(src);
+	tot->parsed += parsed;
+	tot->other += other;
+	tot->unparsed += unparsed;
+	free(is.host);
+	source_close(src);
+	if (rc == -1) {
+		tot->failed++;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * ingest_files - read paths (already in reading order) into the store.
+ * Returns 0 when every source was read completely (or skipped as already
+ * ingested), -1 when at least one could not be; what could be read is
+ * stored either way.
+ */
+int
+ingest_files(struct store *st, char **paths, size_t n,
+    const struct ingest_opts *o, struct ingest_totals *tot)
+{
+	struct mtalog_opts	 mo;
+	struct mtalog		*ml;
+	struct corr		*corr;
+	struct corr_stats	 cst;
+	char			*spool;
+	size_t			 i;
+	int			 rv = 0;
+
+	memset(tot, 0, sizeof(*tot));
+	memset(&mo, 0, sizeof(mo));
+	mo.year = o->year;
+	mo.tz = o->tz;
+	ml = mtalog_new(&mo);
+	corr = corr_new(st);
+	for (i = 0; i < n; i++) {
+		if (strcmp(paths[i], "-") == 0) {
+			if ((spool = ingest_spool_stdin()) == NULL) {
+				tot->failed++;
+				rv = -1;
+				continue;
+			}
+			if (ingest_one(st, corr, ml, spool, "-", (uint32_t)i,
+			    tot, o) == -1)
+				rv = -1;
+			(void)unlink(spool);
+			free(spool);
+		} else if (ingest_one(st, corr, ml, paths[i], paths[i],
+		    (uint32_t)i, tot, o) == -1)
+			rv = -1;
+	}
+	if (store_begin(st) == -1)
+		fatalx("cannot start a transaction");
+	corr_flush(corr);
+	if (store_commit(st) == -1)
+		fatalx("cannot commit");
+	corr_stats(corr, &cst);
+	tot->sessions = cst.sessions;
+	tot->messages = cst.messages;
+	tot->recipients = cst.recipients;
+	corr_free(corr);
+	mtalog_free(ml);
+	return (rv);
+}

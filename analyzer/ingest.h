@@ -1,0 +1,45 @@
+/*
+ * Copyright (c) 2026 The relaytrace authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/* Reading sources into the store; see ingest.c. */
+
+#ifndef INGEST_H
+#define INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+struct ingest_opts {
+	int		 year;		/* 0: infer */
+	const char	*tz;		/* NULL: local zone */
+	bool		 quiet;
+};
+
+struct ingest_totals {
+	uint64_t	 sources;
+	uint64_t	 skipped;	/* already ingested */
+	uint64_t	 failed;	/* could not be read at all or fully */
+	uint64_t	 lines;
+	uint64_t	 parsed;
+	uint64_t	 other;
+	uint64_t	 unparsed;
+	uint64_t	 sessions;
+	uint64_t	 messages;
+	uint64_t	 recipients;
+};
+
+void	 ingest_order(char **, size_t);
+int	 ingest_files(struct store *, char **, size_t,
+	    const struct ingest_opts *, struct ingest_totals *);
+
+#endif /* INGEST_H */

@@ -1,0 +1,574 @@
+/*
+ * Copyright (c) 2026 The relaytrace authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * relaytrace - forensic analysis of SMTP relay abuse.
+ *
+ * Commands are dispatched through a table.  Exit status: 0 when the job
+ * was done (finding abuse is not an error), 1 when it could not be done
+ * completely (an unreadable input, an unusable database), 2 for a usage
+ * error.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "ingest.h"
+#include "locality.h"
+#include "log.h"
+#include "report.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define EXIT_USAGE	2
+#define DEFAULT_DB	"relaytrace.db"
+
+struct opts {
+	const char		*db;
+	const char		*format;
+	const char		*output;
+	const char		*mta_config;
+	struct ingest_opts	 ingest;
+	struct sessions_filter	 filter;
+	char			**domains;
+	size_t			 ndomains;
+	char			**nets;
+	size_t			 nnets;
+	bool			 locality_given;
+};
+
+struct cmd {
+	const char	*name;
+	int		(*fn)(struct opts *, int, char **);
+	const char	*usage;
+	const char	*help;
+};
+
+static int	cmd_investigate(struct opts *, int, char **);
+static int	cmd_ingest(struct opts *, int, char **);
+static int	cmd_report(struct opts *, int, char **);
+static int	cmd_sessions(struct opts *, int, char **);
+static int	cmd_show(struct opts *, int, char **);
+static int	cmd_sql(struct opts *, int, char **);
+
+static const struct cmd cmds[] = {
+	{ "investigate", cmd_investigate, "[options] FILE...",
+	  "ingest the files into the database and print the report" },
+	{ "ingest", cmd_ingest, "[options] FILE...",
+	  "read MTA logs (plain or .gz, '-' for standard input)" },
+	{ "report", cmd_report, "[options] [-f text|json] [-o FILE]",
+	  "print the incident report" },
+	{ "sessions", cmd_sessions, "[options] [--client IP] [--finding KIND]"
+	  " [--user NAME] [--since T] [--until T] [--limit N]",
+	  "list sessions" },
+	{ "show", cmd_show, "[options] SESSION",
+	  "print one session with its verdicts and evidence lines" },
+	{ "sql", cmd_sql, "[options] 'SELECT ...'",
+	  "run a read-only SQL query on the database" },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static const char common_help[] =
+"options:\n"
+"  -d, --db FILE          database (default ./" DEFAULT_DB ")\n"
+"      --local-domain D   a domain of ours (repeatable)\n"
+"      --local-net CIDR   a trusted network of ours (repeatable)\n"
+"      --mta-config FILE  read local domains and networks from main.cf\n"
+"      --year Y           year of log lines that carry none\n"
+"      --tz ZONE          zone of log lines that carry none (UTC, +0100,\n"
+"                         Europe/Berlin; default: this machine's)\n"
+"  -f, --format F         report format: text or json\n"
+"  -o, --output FILE      write the report to FILE\n"
+"  -q, --quiet            fewer messages on standard error\n"
+"  -v, --verbose          more messages on standard error\n"
+"  -h, --help             this help\n";
+
+enum {
+	OPT_LOCAL_DOMAIN = 256,
+	OPT_LOCAL_NET,
+	OPT_MTA_CONFIG,
+	OPT_YEAR,
+	OPT_TZ,
+	OPT_CLIENT,
+	OPT_FINDING,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_USER,
+	OPT_LIMIT
+};
+
+static const struct option long_opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "local-domain", required_argument, NULL, OPT_LOCAL_DOMAIN },
+	{ "local-net", required_argument, NULL, OPT_LOCAL_NET },
+	{ "mta-config", required_argument, NULL, OPT_MTA_CONFIG },
+	{ "year", required_argument, NULL, OPT_YEAR },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "client", required_argument, NULL, OPT_CLIENT },
+	{ "finding", required_argument, NULL, OPT_FINDING },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int	verbose;
+
+static void
+usage_cmd(FILE *fp, const struct cmd *c)
+{
+	fprintf(fp, "usage: relaytrace %s %s\n%s.\n\n%s", c->name, c->usage,
+	    c->help, common_help);
+}
+
+static void
+usage(FILE *fp)
+{
+	const struct cmd	*c;
+
+	fputs("usage: relaytrace [--version] [--help] COMMAND [options] "
+	    "[args]\n\nForensic analysis of SMTP relay abuse in MTA logs.\n\n"
+	    "commands:\n", fp);
+	for (c = cmds; c->name != NULL; c++)
+		fprintf(fp, "  %-12s %s\n", c->name, c->help);
+	fputs("\n'relaytrace COMMAND --help' tells more; see relaytrace(1)."
+	    "\n", fp);
+}
+
+/* push - append s to a growing array of strings. */
+static void
+push(char ***arr, size_t *n, char *s)
+{
+	*arr = xreallocarray(*arr, *n + 1, sizeof(**arr));
+	(*arr)[(*n)++] = s;
+}
+
+/* parse_num - a whole decimal number in [lo, hi], else -1. */
+static long long
+parse_num(const char *s, long long lo, long long hi)
+{
+	char		*end;
+	long long	 v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return (-1);
+	return (v);
+}
+
+/*
+ * parse_opts - the options common to every command.  Returns the index of
+ * the first operand, or -1 after printing a usage error (or help, with
+ * *helped set).
+ */
+static int
+parse_opts(struct opts *o, const struct cmd *c, int argc, char **argv,
+    bool *helped)
+{
+	long long	v;
+	int		ch;
+
+	*helped = false;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":d:f:o:qvh", long_opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			o->db = optarg;
+			break;
+		case 'f':
+			o->format = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'q':
+			o->ingest.quiet = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage_cmd(stdout, c);
+			*helped = true;
+			return (-1);
+		case OPT_LOCAL_DOMAIN:
+			push(&o->domains, &o->ndomains, optarg);
+			o->locality_given = true;
+			break;
+		case OPT_LOCAL_NET:
+			push(&o->nets, &o->nnets, optarg);
+			o->locality_given = true;
+			break;
+		case OPT_MTA_CONFIG:
+			o->mta_config = optarg;
+			o->locality_given = true;
+			break;
+		case OPT_YEAR:
+			if ((v = parse_num(optarg, 1970, 9999)) == -1) {
+				log_warnx("%s: --year wants a year such as "
+				    "2026", c->name);
+				return (-1);
+			}
+			o->ingest.year = (int)v;
+			break;
+		case OPT_TZ:
+			o->ingest.tz = optarg;
+			break;
+		case OPT_CLIENT:
+			o->filter.client = optarg;
+			break;
+		case OPT_FINDING:
+			o->filter.finding = optarg;
+			break;
+		case OPT_SINCE:
+			o->filter.since = optarg;
+			break;
+		case OPT_UNTIL:
+			o->filter.until = optarg;
+			break;
+		case OPT_USER:
+			o->filter.user = optarg;
+			break;
+		case OPT_LIMIT:
+			if ((v = parse_num(optarg, 1, INT64_MAX)) == -1) {
+				log_warnx("%s: --limit wants a positive "
+				    "number", c->name);
+				return (-1);
+			}
+			o->filter.limit = v;
+			break;
+		case ':':
+			log_warnx("%s: option %s needs an argument", c->name,
+			    argv[optind - 1]);
+			return (-1);
+		default:
+			log_warnx("%s: unknown option %s", c->name,
+			    argv[optind - 1]);
+			return (-1);
+		}
+	}
+	if (o->format != NULL && strcmp(o->format, "text") != 0 &&
+	    strcmp(o->format, "json") != 0) {
+		log_warnx("%s: -f wants text or json", c->name);
+		return (-1);
+	}
+	return (optind);
+}
+
+/* open_store - the database, or exit 1 with the reason. */
+static struct store *
+open_store(const struct opts *o, int flags)
+{
+	struct store	*st;
+	char		 err[1024];
+
+	if ((st = store_open(o->db, flags, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	return (st);
+}
+
+/* warn_cb - print one locality warning. */
+static void
+warn_cb(void *arg, const char *msg)
+{
+	log_warnx("%s", msg);
+}
+
+/*
+ * build_locality - this run's locality: flags, then the MTA config.
+ * Returns NULL after a message when an option value is bad.
+ */
+static struct locality *
+build_locality(const struct opts *o)
+{
+	struct locality	*loc = locality_new();
+	char		 err[1024];
+	size_t		 i;
+
+	for (i = 0; i < o->ndomains; i++)
+		if (locality_add_domain(loc, o->domains[i], LOC_LOCAL,
+		    LOC_ORIGIN_FLAG, "--local-domain") == -1) {
+			log_warnx("--local-domain %s: not a domain",
+			    o->domains[i]);
+			goto bad;
+		}
+	for (i = 0; i < o->nnets; i++)
+		if (locality_add_net(loc, o->nets[i], LOC_ORIGIN_FLAG,
+		    "--local-net") == -1) {
+			log_warnx("--local-net %s: not an address or CIDR "
+			    "network", o->nets[i]);
+			goto bad;
+		}
+	if (o->mta_config != NULL &&
+	    locality_load_postfix(loc, o->mta_config, err, sizeof(err)) == -1) {
+		log_warnx("--mta-config: %s", err);
+		goto bad;
+	}
+	locality_foreach_warning(loc, warn_cb, NULL);
+	return (loc);
+bad:
+	locality_free(loc);
+	return (NULL);
+}
+
+/* classify - recompute verdicts; 0 or -1. */
+static int
+classify(struct store *st, struct locality *loc, const struct opts *o)
+{
+	struct classify_stats	cs;
+
+	if (classify_run(st, loc, &cs) == -1) {
+		log_warnx("classification failed");
+		return (-1);
+	}
+	if (!o->ingest.quiet)
+		log_info("%llu recipients judged, %llu findings",
+		    (unsigned long long)cs.recipients,
+		    (unsigned long long)cs.findings);
+	return (0);
+}
+
+/* do_ingest - ingest the operands and classify; the exit status. */
+static int
+do_ingest(struct opts *o, struct store *st, int argc, char **argv)
+{
+	struct ingest_totals	 t;
+	struct locality		*loc;
+	int			 rv;
+
+	if ((loc = build_locality(o)) == NULL)
+		return (EXIT_USAGE);
+	ingest_order(argv, (size_t)argc);
+	rv = ingest_files(st, argv, (size_t)argc, &o->ingest, &t);
+	if (!o->ingest.quiet)
+		log_warnx("read %llu sources (%llu already ingested, %llu with"
+		    " errors): %llu lines, %llu understood, %llu from other "
+		    "programs, %llu not understood; %llu sessions, %llu "
+		    "messages, %llu recipients",
+		    (unsigned long long)t.sources,
+		    (unsigned long long)t.skipped,
+		    (unsigned long long)t.failed,
+		    (unsigned long long)t.lines, (unsigned long long)t.parsed,
+		    (unsigned long long)t.other,
+		    (unsigned long long)t.unparsed,
+		    (unsigned long long)t.sessions,
+		    (unsigned long long)t.messages,
+		    (unsigned long long)t.recipients);
+	if (classify(st, loc, o) == -1)
+		rv = -1;
+	locality_free(loc);
+	return (rv == 0 ? 0 : 1);
+}
+
+/* write_report - to -o FILE or standard output; the exit status. */
+static int
+write_report(struct opts *o, struct store *st)
+{
+	FILE	*fp = stdout;
+	int	 rv = 0;
+
+	if (o->output != NULL && (fp = fopen(o->output, "w")) == NULL) {
+		log_warn("%s", o->output);
+		return (1);
+	}
+	(void)report_write(st, fp, o->format != NULL ? o->format : "text",
+	    o->db);
+	if (fflush(fp) == EOF || ferror(fp)) {
+		log_warn("%s", o->output != NULL ? o->output :
+		    "standard output");
+		rv = 1;
+	}
+	if (fp != stdout && fclose(fp) == EOF) {
+		log_warn("%s", o->output);
+		rv = 1;
+	}
+	return (rv);
+}
+
+static int
+cmd_ingest(struct opts *o, int argc, char **argv)
+{
+	struct store	*st;
+	int		 rv;
+
+	if (argc == 0) {
+		log_warnx("ingest: no files given (use '-' for standard "
+		    "input)");
+		return (EXIT_USAGE);
+	}
+	st = open_store(o, 0);
+	rv = do_ingest(o, st, argc, argv);
+	store_close(st);
+	return (rv);
+}
+
+static int
+cmd_investigate(struct opts *o, int argc, char **argv)
+{
+	struct store	*st;
+	int		 rv, rv2;
+
+	if (argc == 0) {
+		log_warnx("investigate: no files given");
+		return (EXIT_USAGE);
+	}
+	st = open_store(o, 0);
+	rv = do_ingest(o, st, argc, argv);
+	if (rv == EXIT_USAGE) {
+		store_close(st);
+		return (rv);
+	}
+	rv2 = write_report(o, st);
+	store_close(st);
+	return (rv != 0 ? rv : rv2);
+}
+
+static int
+cmd_report(struct opts *o, int argc, char **argv)
+{
+	struct store	*st;
+	struct locality	*loc;
+	int		 rv;
+
+	if (argc != 0) {
+		log_warnx("report: unexpected argument %s", argv[0]);
+		return (EXIT_USAGE);
+	}
+	if (o->locality_given) {
+		/* New locality: judge again before reporting. */
+		if ((loc = build_locality(o)) == NULL)
+			return (EXIT_USAGE);
+		st = open_store(o, 0);
+		rv = classify(st, loc, o);
+		locality_free(loc);
+		if (rv == -1) {
+			store_close(st);
+			return (1);
+		}
+	} else
+		st = open_store(o, STORE_RDONLY);
+	rv = write_report(o, st);
+	store_close(st);
+	return (rv);
+}
+
+static int
+cmd_sessions(struct opts *o, int argc, char **argv)
+{
+	struct store	*st;
+
+	if (argc != 0) {
+		log_warnx("sessions: unexpected argument %s", argv[0]);
+		return (EXIT_USAGE);
+	}
+	st = open_store(o, STORE_RDONLY);
+	(void)show_sessions(st, stdout, &o->filter);
+	store_close(st);
+	return (0);
+}
+
+static int
+cmd_show(struct opts *o, int argc, char **argv)
+{
+	struct store	*st;
+	long long	 id;
+	int		 rv = 0;
+
+	if (argc != 1 || (id = parse_num(argv[0], 1, INT64_MAX)) == -1) {
+		log_warnx("show: give one session number (see 'relaytrace "
+		    "sessions')");
+		return (EXIT_USAGE);
+	}
+	st = open_store(o, STORE_RDONLY);
+	if (show_session(st, stdout, id) == -1) {
+		log_warnx("show: no session %lld", id);
+		rv = 1;
+	}
+	store_close(st);
+	return (rv);
+}
+
+static int
+cmd_sql(struct opts *o, int argc, char **argv)
+{
+	struct store	*st;
+	int		 rv;
+
+	if (argc != 1) {
+		log_warnx("sql: give one SQL statement as one argument");
+		return (EXIT_USAGE);
+	}
+	st = open_store(o, STORE_RDONLY);
+	rv = show_sql(st, stdout, argv[0]) == 0 ? 0 : 1;
+	store_close(st);
+	return (rv);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd	*c;
+	struct opts		 o;
+	bool			 helped;
+	int			 first, rv;
+
+	log_init("relaytrace", 0);
+	if (argc < 2) {
+		usage(stderr);
+		return (EXIT_USAGE);
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("relaytrace %s\n", PACKAGE_VERSION);
+		return (0);
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return (0);
+	}
+	for (c = cmds; c->name != NULL; c++)
+		if (strcmp(c->name, argv[1]) == 0)
+			break;
+	if (c->name == NULL) {
+		log_warnx("unknown command '%.64s'", argv[1]);
+		usage(stderr);
+		return (EXIT_USAGE);
+	}
+	memset(&o, 0, sizeof(o));
+	o.db = DEFAULT_DB;
+	first = parse_opts(&o, c, argc - 1, argv + 1, &helped);
+	if (first == -1) {
+		if (!helped)
+			usage_cmd(stderr, c);
+		rv = helped ? 0 : EXIT_USAGE;
+	} else {
+		log_init("relaytrace", verbose + (o.ingest.quiet ? 0 : 1));
+		rv = c->fn(&o, argc - 1 - first, argv + 1 + first);
+	}
+	free(o.domains);
+	free(o.nets);
+	return (rv);
+}

@@ -1,0 +1,354 @@
+/*
+ * Copyright (c) 2026 The relaytrace authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * SQLite storage.  The schema (schema/schema.sql) is compiled into the
+ * program and applied to an empty database; a database with another
+ * user_version is refused rather than guessed at.  All repeated SQL is in
+ * stmt_sql[], prepared once with SQLITE_PREPARE_PERSISTENT.  A read-only
+ * store is opened SQLITE_OPEN_READONLY with query_only set, so nothing the
+ * user types into `relaytrace sql` can write.
+ */
+
+#include "config.h"
+
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compat.h"
+#include "log.h"
+#include "xmalloc.h"
+
+static const char *const stmt_sql[STMT__MAX] = {
+	/* STMT_SOURCE_FIND */
+	"SELECT id FROM sources WHERE sha256 = ?1",
+	/* STMT_SOURCE_INSERT */
+	"INSERT INTO sources (path, sha256, bytes, kind, format, lines,"
+	" parsed, other, unparsed, long_lines, ingested_at)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 0, 0, 0, ?6)",
+	/* STMT_SOURCE_UPDATE */
+	"UPDATE sources SET sha256 = ?2, bytes = ?3, format = ?4, host = ?5,"
+	" first_time = ?6, first_epoch = ?7, last_time = ?8,"
+	" last_epoch = ?9, lines = ?10, parsed = ?11, other = ?12,"
+	" unparsed = ?13, long_lines = ?14, error = ?15 WHERE id = ?1",
+	/* STMT_SESSION_INSERT */
+	"INSERT INTO sessions (kind, server, program, pid, client_ip,"
+	" client_port, client_name, start_time, start_epoch)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* STMT_SESSION_UPDATE */
+	"UPDATE sessions SET client_ip = ?2, client_port = ?3,"
+	" client_name = ?4, helo = ?5, tls = ?6, auth_method = ?7,"
+	" auth_user = ?8, auth_failures = ?9, end_time = ?10,"
+	" end_epoch = ?11, counters = ?12, messages = ?13, rejects = ?14"
+	" WHERE id = ?1",
+	/* STMT_MESSAGE_INSERT */
+	"INSERT INTO messages (session_id, server, queue_id, origin,"
+	" accepted, first_time, first_epoch) VALUES (?1, ?2, ?3, ?4, ?5,"
+	" ?6, ?7)",
+	/* STMT_MESSAGE_UPDATE */
+	"UPDATE messages SET session_id = ?2, origin = ?3, parent_id = ?4,"
+	" client_ip = ?5, client_name = ?6, helo = ?7, auth_user = ?8,"
+	" sender_raw = ?9, sender = ?10, sender_domain = ?11, size = ?12,"
+	" nrcpt = ?13, message_id = ?14, accepted = ?15, removed = ?16,"
+	" last_time = ?17, last_epoch = ?18 WHERE id = ?1",
+	/* STMT_MESSAGE_FIND_OPEN */
+	"SELECT id, session_id, origin, client_ip, client_name, helo,"
+	" auth_user, sender_raw, accepted FROM messages"
+	" WHERE server IS ?1 AND queue_id = ?2 AND removed = 0"
+	" ORDER BY id DESC LIMIT 1",
+	/* STMT_RCPT_INSERT */
+	"INSERT INTO recipients (message_id, rcpt_raw, final_raw,"
+	" final_domain, rcpt, rcpt_domain, surface_domain, trick, stage,"
+	" reply_code, reply_text, dsn, outcome, relay, attempts,"
+	" blocklisted, first_epoch, last_epoch) VALUES (?1, ?2, ?3, ?4, ?5,"
+	" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+	/* STMT_RCPT_UPDATE */
+	"UPDATE recipients SET stage = ?2, reply_code = ?3, reply_text = ?4,"
+	" dsn = ?5, outcome = ?6, relay = ?7, attempts = ?8,"
+	" blocklisted = ?9, last_epoch = ?10 WHERE id = ?1",
+	/* STMT_EVIDENCE_INSERT */
+	"INSERT INTO evidence (source_id, line, offset, time, epoch, event,"
+	" session_id, message_id, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	" ?8, ?9)",
+	/* STMT_ANOMALY_INSERT */
+	"INSERT INTO anomalies (source_id, line, offset, kind, text)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)",
+};
+
+/* store_user_version - the database's PRAGMA user_version, -1 on error. */
+static int
+store_user_version(struct store *st)
+{
+	sqlite3_stmt	*s;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return (v);
+}
+
+/* store_table_count - number of tables in the database, -1 on error. */
+static int
+store_table_count(struct store *st)
+{
+	sqlite3_stmt	*s;
+	int		 n = -1;
+
+	if (sqlite3_prepare_v2(st->db,
+	    "SELECT count(*) FROM sqlite_schema WHERE type = 'table'", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return (n);
+}
+
+/*
+ * store_open - open (and, unless STORE_RDONLY, create) the database at
+ * path.  Returns NULL with a message in err when the file cannot be opened,
+ * is not a relaytrace database, or has another schema version.
+ */
+struct store *
+store_open(const char *path, int flags, char *err, size_t errlen)
+{
+	struct store	*st;
+	int		 oflags, v, n;
+
+	st = xcalloc(1, sizeof(*st));
+	st->path = xstrdup(path);
+	st->flags = flags;
+	oflags = (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open database: %s", path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	(void)sqlite3_busy_timeout(st->db, 5000);
+	if (store_exec(st, "PRAGMA foreign_keys = ON") == -1)
+		goto bad;
+	if ((v = store_user_version(st)) == -1 ||
+	    (n = store_table_count(st)) == -1) {
+		snprintf(err, errlen, "%s: not a readable database: %s", path,
+		    sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	if (v == 0 && n == 0) {
+		if (flags & STORE_RDONLY) {
+			snprintf(err, errlen, "%s: empty database (nothing "
+			    "ingested yet)", path);
+			goto fail;
+		}
+		if (store_exec(st, "PRAGMA journal_mode = WAL") == -1 ||
+		    store_begin(st) == -1)
+			goto bad;
+		if (sqlite3_exec(st->db, store_schema, NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			snprintf(err, errlen, "%s: cannot create schema: %s",
+			    path, sqlite3_errmsg(st->db));
+			(void)store_rollback(st);
+			goto fail;
+		}
+		if (store_commit(st) == -1)
+			goto bad;
+	} else if (v != STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: schema version %d, this program "
+		    "reads version %d%s", path, v, STORE_SCHEMA_VERSION,
+		    v == 0 ? " (not a relaytrace database?)" : "");
+		goto fail;
+	}
+	if (flags & STORE_RDONLY) {
+		if (store_exec(st, "PRAGMA query_only = ON") == -1)
+			goto bad;
+	} else if (store_exec(st, "PRAGMA synchronous = NORMAL") == -1)
+		goto bad;
+	return (st);
+bad:
+	snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+fail:
+	store_close(st);
+	return (NULL);
+}
+
+void
+store_close(struct store *st)
+{
+	int	i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_warnx("%s: closing database: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	free(st->path);
+	free(st);
+}
+
+/* store_exec - run SQL without results; -1 (with a warning) on error. */
+int
+store_exec(struct store *st, const char *sql)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("%s: %s", st->path, msg != NULL ? msg :
+		    sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+store_begin(struct store *st)
+{
+	return (store_exec(st, "BEGIN IMMEDIATE"));
+}
+
+int
+store_commit(struct store *st)
+{
+	return (store_exec(st, "COMMIT"));
+}
+
+int
+store_rollback(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return (0);
+	return (store_exec(st, "ROLLBACK"));
+}
+
+/*
+ * store_stmt - the prepared statement for id, reset and with its bindings
+ * cleared.  A statement that does not compile is a bug: fatal.
+ */
+sqlite3_stmt *
+store_stmt(struct store *st, enum store_stmt id)
+{
+	sqlite3_stmt	*s = st->stmt[id];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+			fatalx("%s: preparing statement %d: %s", st->path,
+			    (int)id, sqlite3_errmsg(st->db));
+		st->stmt[id] = s;
+	} else {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+	return (s);
+}
+
+/* store_prepare - a one-off statement the caller finalizes. */
+sqlite3_stmt *
+store_prepare(struct store *st, const char *sql)
+{
+	sqlite3_stmt	*s;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		fatalx("%s: preparing query: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	return (s);
+}
+
+/*
+ * store_step_done - step a statement that returns no rows.  A failure
+ * here means the database cannot take our writes (disk full, I/O error):
+ * fatal, so that the open transaction is never committed half done.
+ */
+int
+store_step_done(struct store *st, sqlite3_stmt *s)
+{
+	int	rc;
+
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		fatalx("%s: writing: %s", st->path, sqlite3_errmsg(st->db));
+	sqlite3_reset(s);
+	return (0);
+}
+
+void
+store_bind_span(sqlite3_stmt *s, int i, struct span sp)
+{
+	if (sp.p == NULL || sp.n == 0 || sp.n > INT32_MAX)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, sp.p, (int)sp.n, SQLITE_TRANSIENT);
+}
+
+void
+store_bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t == NULL || *t == '\0')
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+}
+
+void
+store_bind_blob(sqlite3_stmt *s, int i, struct span sp)
+{
+	if (sp.n > INT32_MAX)
+		sp.n = INT32_MAX;
+	sqlite3_bind_blob(s, i, sp.p != NULL ? sp.p : "", (int)sp.n,
+	    SQLITE_TRANSIENT);
+}
+
+void
+store_bind_i64(sqlite3_stmt *s, int i, int64_t v)
+{
+	sqlite3_bind_int64(s, i, v);
+}
+
+/* store_bind_opt_i64 - bind v, or NULL when have is false. */
+void
+store_bind_opt_i64(sqlite3_stmt *s, int i, int64_t v, bool have)
+{
+	if (have)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* store_col_text - column i as text, "" for NULL. */
+const char *
+store_col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(s, i);
+
+	return (t != NULL ? (const char *)t : "");
+}
+
+/* store_time_iso - epoch seconds as "YYYY-MM-DDTHH:MM:SSZ". */
+void
+store_time_iso(int64_t t, char out[32])
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strlcpy(out, "?", 32);
+}

@@ -1,0 +1,252 @@
+/*
+ * Copyright (c) 2026 The relaytrace authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * Text mail logs: syslog header, then dispatch by program tag through a
+ * table of MTA parsers.  A line no parser claims is some other program's
+ * (PARSE_SKIP); a line that is not syslog at all, or that its parser does
+ * not understand, is PARSE_BAD.  Per source, the lines each parser claims
+ * are counted by header form, which names the source's format
+ * ("postfix-bsd").  Lines are hostile; nothing here looks past the spans
+ * syslog_parse() returns.
+ */
+
+#include "config.h"
+
+#include "mtalog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "postfix.h"
+#include "syslog.h"
+#include "xmalloc.h"
+
+/* One MTA's parser, behind a uniform face. */
+struct mtalog_parser {
+	const char	*name;
+	const char	*formats[SYSLOG__MAX];
+	void		*(*create)(void);
+	void		 (*destroy)(void *);
+	bool		 (*match)(const struct syslog_msg *);
+	enum parse_result (*parse)(void *, const struct syslog_msg *,
+			    const struct ev_ref *, ev_sink, void *);
+};
+
+static void		*mt_postfix_new(void);
+static void		 mt_postfix_free(void *);
+static enum parse_result mt_postfix_parse(void *, const struct syslog_msg *,
+			    const struct ev_ref *, ev_sink, void *);
+
+static const struct mtalog_parser mtalog_parsers[] = {
+	{ "postfix",
+	    { [SYSLOG_RFC3339] = "postfix-rfc3339",
+	      [SYSLOG_BSD] = "postfix-bsd",
+	      [SYSLOG_MAILLOG] = "postfix-maillog" },
+	    mt_postfix_new, mt_postfix_free, postfix_match, mt_postfix_parse },
+};
+#define MTALOG_NPARSERS	(sizeof(mtalog_parsers) / sizeof(mtalog_parsers[0]))
+
+struct mtalog {
+	struct syslog_clock	*clock;
+	void			*state[MTALOG_NPARSERS];
+	struct mtalog_stats	 stats;
+	uint64_t		 forms[MTALOG_NPARSERS][SYSLOG__MAX];
+	uint64_t		 unsure[MTALOG_NPARSERS];
+};
+
+/* Counts the events of one line on their way to the caller's sink. */
+struct mt_tally {
+	ev_sink		 sink;
+	void		*arg;
+	uint64_t	 n;
+};
+
+static void *
+mt_postfix_new(void)
+{
+	return (postfix_new());
+}
+
+static void
+mt_postfix_free(void *p)
+{
+	postfix_free(p);
+}
+
+static enum parse_result
+mt_postfix_parse(void *p, const struct syslog_msg *sm,
+    const struct ev_ref *ref, ev_sink sink, void *arg)
+{
+	return (postfix_parse(p, sm, ref, sink, arg));
+}
+
+/* mt_count - the sink between a parser and the caller. */
+static void
+mt_count(void *arg, const struct event *ev)
+{
+	struct mt_tally	*t = arg;
+
+	t->n++;
+	t->sink(t->arg, ev);
+}
+
+/*
+ * mtalog_new - a text log parser.  opts->year forces the year of yearless
+ * time stamps (0 infers it), opts->tz is their zone (NULL: the local
+ * zone).  Returns NULL if either option is not acceptable.
+ */
+struct mtalog *
+mtalog_new(const struct mtalog_opts *opts)
+{
+	struct mtalog	*ml;
+	size_t		 i;
+
+	ml = xcalloc(1, sizeof(*ml));
+	if ((ml->clock = syslog_clock_new(opts != NULL ? opts->year : 0,
+	    opts != NULL ? opts->tz : NULL)) == NULL) {
+		free(ml);
+		return (NULL);
+	}
+	for (i = 0; i < MTALOG_NPARSERS; i++)
+		ml->state[i] = mtalog_parsers[i].create();
+	return (ml);
+}
+
+void
+mtalog_free(struct mtalog *ml)
+{
+	size_t	i;
+
+	if (ml == NULL)
+		return;
+	for (i = 0; i < MTALOG_NPARSERS; i++)
+		mtalog_parsers[i].destroy(ml->state[i]);
+	syslog_clock_free(ml->clock);
+	free(ml);
+}
+
+/*
+ * mtalog_begin_source - start a new source whose last line was written at
+ * anchor (UTC seconds: its mtime, or now for standard input).  Resets the
+ * per-source counters and the year inference.
+ */
+void
+mtalog_begin_source(struct mtalog *ml, int64_t anchor)
+{
+	syslog_clock_begin(ml->clock, anchor);
+	memset(&ml->stats, 0, sizeof(ml->stats));
+	memset(ml->forms, 0, sizeof(ml->forms));
+	memset(ml->unsure, 0, sizeof(ml->unsure));
+}
+
+/*
+ * mtalog_line - parse ref->raw, one line without its newline, and give
+ * its events to sink(arg, ev).  Every event carries *ref.  Spans in the
+ * events point into ref->raw and are valid during the call only.
+ */
+enum parse_result
+mtalog_line(struct mtalog *ml, const struct ev_ref *ref, ev_sink sink,
+    void *arg)
+{
+	const struct mtalog_parser	*mp;
+	struct syslog_msg		 sm;
+	struct mt_tally			 t = { sink, arg, 0 };
+	enum parse_result		 r;
+	size_t				 i;
+
+	ml->stats.lines++;
+	if (span_trim(ref->raw).n == 0) {
+		ml->stats.skip++;
+		ml->stats.blank++;
+		return (PARSE_SKIP);
+	}
+	if (syslog_parse(ml->clock, ref->raw, &sm) == -1) {
+		ml->stats.bad++;
+		ml->stats.bad_syslog++;
+		return (PARSE_BAD);
+	}
+	r = PARSE_SKIP;
+	for (i = 0; sm.program.n > 0 && i < MTALOG_NPARSERS; i++) {
+		mp = &mtalog_parsers[i];
+		if (!mp->match(&sm))
+			continue;
+		if (sm.form_sure)
+			ml->forms[i][sm.form]++;
+		else
+			ml->unsure[i]++;
+		r = mp->parse(ml->state[i], &sm, ref, mt_count, &t);
+		break;
+	}
+	ml->stats.events += t.n;
+	switch (r) {
+	case PARSE_OK:
+		ml->stats.ok++;
+		break;
+	case PARSE_SKIP:
+		ml->stats.skip++;
+		break;
+	case PARSE_BAD:
+		ml->stats.bad++;
+		break;
+	}
+	return (r);
+}
+
+/*
+ * mtalog_format - the format of most lines parsed in the current source
+ * ("postfix-rfc3339", "postfix-bsd", "postfix-maillog"), or NULL if no
+ * line was claimed by a parser.  A day of 10 or more cannot tell BSD
+ * syslog from maillog_file; such lines go with whichever of the two the
+ * other lines showed, BSD by default.
+ */
+const char *
+mtalog_format(const struct mtalog *ml)
+{
+	const char	*best = NULL;
+	uint64_t	 n, most = 0;
+	size_t		 i;
+	int		 f, amb;
+
+	for (i = 0; i < MTALOG_NPARSERS; i++) {
+		amb = ml->forms[i][SYSLOG_MAILLOG] > ml->forms[i][SYSLOG_BSD] ?
+		    SYSLOG_MAILLOG : SYSLOG_BSD;
+		for (f = SYSLOG_NONE + 1; f < SYSLOG__MAX; f++) {
+			n = ml->forms[i][f] + (f == amb ? ml->unsure[i] : 0);
+			if (n > most && mtalog_parsers[i].formats[f] != NULL) {
+				most = n;
+				best = mtalog_parsers[i].formats[f];
+			}
+		}
+	}
+	return (best);
+}
+
+/* mtalog_stats - the counters of the current source. */
+const struct mtalog_stats *
+mtalog_stats(const struct mtalog *ml)
+{
+	return (&ml->stats);
+}
+
+/* mtalog_result_name - "ok", "skip" or "bad". */
+const char *
+mtalog_result_name(enum parse_result r)
+{
+	switch (r) {
+	case PARSE_OK:
+		return ("ok");
+	case PARSE_SKIP:
+		return ("skip");
+	case PARSE_BAD:
+		return ("bad");
+	}
+	return ("unknown");
+}

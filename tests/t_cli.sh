@@ -1,0 +1,136 @@
+#!/bin/sh
+# End-to-end: the command line, exit codes and bad input.  Every case
+# checks the message and the status, and that nothing already read is
+# lost.
+. "${top_srcdir:-.}/tests/tap.sh"
+log="$top_srcdir/samples/postfix/mail.log"
+RT=$RELAYTRACE
+lines=$(wc -l <"$log")
+
+# Usage.
+"$RT" >/dev/null 2>&1; is $? 2 "no command: usage, exit 2"
+"$RT" frobnicate >/dev/null 2>"$tmp/err"; is $? 2 "unknown command: exit 2"
+contains "$tmp/err" "unknown command" "unknown command: says so"
+"$RT" --version >"$tmp/out"; is $? 0 "--version"
+contains "$tmp/out" "relaytrace 0.1" "--version prints the version"
+for c in investigate ingest report sessions show sql; do
+	"$RT" $c --help >"$tmp/out" 2>&1; is $? 0 "$c --help exits 0"
+	contains "$tmp/out" "usage: relaytrace $c" "$c --help prints usage"
+done
+"$RT" ingest -d "$tmp/u.db" --bogus x >/dev/null 2>"$tmp/err"
+is $? 2 "unknown option: exit 2"
+"$RT" ingest -d "$tmp/u.db" >/dev/null 2>&1; is $? 2 "ingest without files"
+"$RT" ingest -d "$tmp/u.db" --year 12ab "$log" >/dev/null 2>&1
+is $? 2 "bad --year: exit 2"
+"$RT" ingest -d "$tmp/u.db" --local-net 10.0.0.0/33 "$log" >/dev/null \
+    2>"$tmp/err"
+is $? 2 "bad --local-net: exit 2"
+contains "$tmp/err" "10.0.0.0/33" "bad --local-net: names the value"
+"$RT" show -d "$tmp/u.db" 12x >/dev/null 2>&1; is $? 2 "show wants a number"
+
+# A normal ingest, then the same bytes again: nothing added.
+"$RT" ingest -q -d "$tmp/t.db" "$log"; is $? 0 "ingest the sample"
+is "$(q 'SELECT lines FROM sources')" "$lines" "every line counted"
+ev1=$(q 'SELECT count(*) FROM evidence')
+s1=$(q 'SELECT count(*) FROM sessions')
+"$RT" ingest -d "$tmp/t.db" "$log" 2>"$tmp/err"; is $? 0 "re-ingest: exit 0"
+contains "$tmp/err" "already ingested" "re-ingest: says so"
+is "$(q 'SELECT count(*) FROM evidence')" "$ev1" "re-ingest: no evidence added"
+is "$(q 'SELECT count(*) FROM sessions')" "$s1" "re-ingest: no session added"
+is "$(q 'SELECT count(*) FROM sources')" 1 "re-ingest: one source"
+# The same bytes compressed are other bytes: a new source, same sessions?
+# No: they are the same lines, so they would double. Refusing them is the
+# user's call; we only promise identical bytes are recognised.
+
+# Report is deterministic.
+"$RT" report -d "$tmp/t.db" >"$tmp/r1"; is $? 0 "report"
+"$RT" report -d "$tmp/t.db" >"$tmp/r2"
+cmp -s "$tmp/r1" "$tmp/r2"; is $? 0 "same database, same report"
+"$RT" report -d "$tmp/t.db" -f json >"$tmp/j1"; is $? 0 "json report"
+"$RT" report -d "$tmp/t.db" -f xml >/dev/null 2>&1; is $? 2 "bad format: 2"
+
+# sql is read-only.
+"$RT" sql -d "$tmp/t.db" "DELETE FROM sessions" >/dev/null 2>"$tmp/err"
+is $? 1 "sql refuses to write"
+is "$(q 'SELECT count(*) FROM sessions')" "$s1" "nothing deleted"
+"$RT" sql -d "$tmp/t.db" "SELECT 1; DELETE FROM sessions" >/dev/null 2>&1
+is $? 1 "sql refuses a second statement"
+"$RT" sql -d "$tmp/t.db" "SELEC nonsense" >/dev/null 2>"$tmp/err"
+is $? 1 "bad SQL: exit 1"
+contains "$tmp/err" "syntax error" "bad SQL: SQLite's message"
+
+# Missing file among good ones: the good ones are kept, exit 1.
+"$RT" ingest -q -d "$tmp/m.db" "$tmp/nonexistent.log" "$log" 2>"$tmp/err"
+is $? 1 "missing file: exit 1"
+contains "$tmp/err" "nonexistent.log: No such file or directory" \
+    "missing file: names it"
+is "$(q_db() { "$RT" sql -d "$tmp/m.db" "$1" | sed -n 2p; }; \
+    q_db 'SELECT lines FROM sources')" "$lines" "the good file was read"
+
+# Empty file.
+: >"$tmp/empty.log"
+"$RT" ingest -q -d "$tmp/e.db" "$tmp/empty.log"; is $? 0 "empty file: ok"
+is "$("$RT" sql -d "$tmp/e.db" 'SELECT lines FROM sources' | sed -n 2p)" 0 \
+    "empty file: recorded with 0 lines"
+
+# Binary garbage: counted, not fatal.
+head -c 20000 /dev/urandom >"$tmp/garbage.bin" 2>/dev/null ||
+    dd if=/dev/urandom of="$tmp/garbage.bin" bs=1000 count=20 2>/dev/null
+printf '\n' >>"$tmp/garbage.bin"
+"$RT" ingest -d "$tmp/g.db" "$tmp/garbage.bin" 2>"$tmp/err"
+rc=$?
+ok $([ $rc -eq 0 ] && echo 0 || echo 1) "binary garbage: exit 0 (rc $rc)"
+contains "$tmp/err" "not understood" "binary garbage: lines counted"
+n=$("$RT" sql -d "$tmp/g.db" 'SELECT unparsed > 0 FROM sources' | sed -n 2p)
+is "$n" 1 "binary garbage: unparsed lines recorded"
+
+# NUL bytes and a 1 MB line between good lines.
+{
+	head -n 5 "$log"
+	printf 'a NUL \000 byte\n'
+	head -c 1048576 /dev/zero | tr '\000' 'x'; printf '\n'
+	sed -n '6,$p' "$log"
+} >"$tmp/hostile.log"
+"$RT" ingest -q -d "$tmp/h.db" "$tmp/hostile.log"; is $? 0 "hostile: exit 0"
+is "$("$RT" sql -d "$tmp/h.db" 'SELECT lines || "/" || long_lines FROM sources' \
+    | sed -n 2p)" "$((lines + 2))/1" "hostile: all lines read, long one cut"
+is "$("$RT" sql -d "$tmp/h.db" 'SELECT count(*) FROM sessions' | sed -n 2p)" \
+    "$s1" "hostile: the same sessions as the clean log"
+
+# Truncated .gz: what was read is kept, exit 1.
+gzip -c "$log" >"$tmp/full.gz"
+size=$(wc -c <"$tmp/full.gz")
+head -c $((size * 2 / 3)) "$tmp/full.gz" >"$tmp/trunc.log.gz"
+"$RT" ingest -d "$tmp/tr.db" "$tmp/trunc.log.gz" 2>"$tmp/err"
+is $? 1 "truncated .gz: exit 1"
+contains "$tmp/err" "truncated gzip data" "truncated .gz: says so"
+kept=$("$RT" sql -d "$tmp/tr.db" 'SELECT lines FROM sources' | sed -n 2p)
+ok $([ "$kept" -gt 0 ] && [ "$kept" -lt "$lines" ] && echo 0 || echo 1) \
+    "truncated .gz: $kept of $lines lines kept"
+contains "$tmp/err" "are kept" "truncated .gz: says the lines are kept"
+is "$("$RT" sql -d "$tmp/tr.db" 'SELECT error IS NOT NULL FROM sources' | \
+    sed -n 2p)" 1 "truncated .gz: the error is recorded"
+
+# Standard input is a source like any other.
+"$RT" ingest -q -d "$tmp/s.db" - <"$log"; is $? 0 "stdin"
+is "$("$RT" sql -d "$tmp/s.db" 'SELECT path || " " || lines FROM sources' | \
+    sed -n 2p)" "- $lines" "stdin recorded as -"
+"$RT" ingest -d "$tmp/s.db" "$log" 2>"$tmp/err"
+contains "$tmp/err" "already ingested" "file with stdin's bytes: skipped"
+
+# Unwritable database.
+mkdir -p "$tmp/ro"
+if [ "$(id -u)" -eq 0 ]; then
+	db="/proc/relaytrace-test.db"
+else
+	chmod 555 "$tmp/ro"; db="$tmp/ro/x.db"
+fi
+"$RT" ingest -d "$db" "$log" >/dev/null 2>"$tmp/err"
+is $? 1 "unwritable database: exit 1"
+contains "$tmp/err" "cannot open database" "unwritable database: says so"
+"$RT" report -d "$tmp/none.db" >/dev/null 2>"$tmp/err"
+is $? 1 "report on a missing database: exit 1"
+"$RT" sql -d "$log" "SELECT 1" >/dev/null 2>"$tmp/err"
+is $? 1 "a log file is not a database: exit 1"
+
+done_testing
