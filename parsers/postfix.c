@@ -335,8 +335,8 @@ pf_hostname_ch(char ch)
 static bool
 pf_addr_ch(char ch)
 {
-	return (ASCII_ISDIGIT(ch) || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f') ||
-	    ch == ':' || ch == '.' || ch == '%');
+	return (ASCII_ISDIGIT(ch) || (ASCII_TOLOWER(ch) >= 'a' &&
+	    ASCII_TOLOWER(ch) <= 'f') || ch == ':' || ch == '.' || ch == '%');
 }
 
 /*
@@ -478,7 +478,7 @@ pf_reply(struct span r, int *code, struct span *dsn, struct span *text)
 	*text = r;
 }
 
-/* pf_after - s past its first n bytes (n known to be there). */
+/* pf_skip - s past its first n bytes (n known to be there). */
 static struct span
 pf_skip(struct span s, size_t n)
 {
@@ -638,7 +638,8 @@ pf_qmgr(const struct pf_ctx *c)
 	if (pf_match(c, PF_RX_MSGINFO, c->body, &m)) {
 		pf_event(c, &ev, EV_MSGINFO);
 		ev.sender = pf_group(c, PF_RX_MSGINFO, &m, "from");
-		if (span_to_i64(pf_group(c, PF_RX_MSGINFO, &m, "size"), &v) == 0)
+		if (span_to_i64(pf_group(c, PF_RX_MSGINFO, &m, "size"),
+		    &v) == 0)
 			ev.size = v;
 		if (span_to_i64(pf_group(c, PF_RX_MSGINFO, &m, "nrcpt"),
 		    &v) == 0)
@@ -779,7 +780,8 @@ pf_guess(const struct pf_ctx *c)
 		return (pf_generic(c));
 	if (span_startswith(b, "from=<") || span_eq_cstr(b, "removed"))
 		return (pf_qmgr(c));
-	if (span_startswith(b, "message-id=") || pf_action_word(b, &word, &rest))
+	if (span_startswith(b, "message-id=") ||
+	    pf_action_word(b, &word, &rest))
 		return (pf_cleanup(c));
 	if (span_startswith(b, "uid="))
 		return (pf_pickup(c));

@@ -465,7 +465,6 @@ pf_action(const struct pf_ctx *c, struct span word, struct span rest)
 	if ((t = action_type(word)) == NULL)
 		return (PARSE_BAD);
 	memset(&a, 0, sizeof(a));
-	a.action = word;
 	pf_event(c, &ev, t->type);
 
 	if (tail_content(rest, &a, &what)) {

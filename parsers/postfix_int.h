@@ -51,14 +51,13 @@ struct pf_ctx {
 	void			*arg;
 	struct span		 instance;
 	struct span		 service;
-	struct span		 qid;		/* "QID: " prefix, not NOQUEUE */
+	struct span		 qid;		/* empty for NOQUEUE */
 	bool			 has_qid;	/* QID or NOQUEUE prefix */
 	struct span		 body;		/* after the prefix */
 };
 
 /* The fields of a policy or content action line ("reject: ..."). */
 struct pf_action {
-	struct span	 action;	/* "reject", "milter-reject", ... */
 	struct span	 stage;
 	struct span	 client;
 	struct span	 reply;

@@ -29,7 +29,8 @@ static const char *const smtpd_notes[] = {
 	"discarding EHLO keywords", "TLS SNI ", "client certificate ",
 	"connect to ", "proxy-", "Connection concurrency limit",
 	"Connection rate limit", "abort: ", "sending ",
-	"hostname ", "lost connection ", "Anonymous TLS connection established to ",
+	"hostname ", "lost connection ",
+	"Anonymous TLS connection established to ",
 	"Untrusted TLS connection established to ",
 	"Trusted TLS connection established to ",
 	"Verified TLS connection established to ", NULL
@@ -69,7 +70,8 @@ key_at(struct span v, size_t i, int first)
 
 	for (k = first; smtpd_client_keys[k] != NULL; k++) {
 		n = strlen(smtpd_client_keys[k]);
-		if (v.n - i >= n && memcmp(v.p + i, smtpd_client_keys[k], n) == 0)
+		if (v.n - i >= n &&
+		    memcmp(v.p + i, smtpd_client_keys[k], n) == 0)
 			return (k);
 	}
 	return (-1);

@@ -79,7 +79,7 @@ struct syslog_clock {
 	int64_t		 cache_offset;
 };
 
-static const char	 clock_months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+static const char clock_months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
 /* floordiv - division rounding towards minus infinity. */
 static int64_t

@@ -148,8 +148,8 @@ t_smtpd(struct mtalog *ml)
 	is_int(e->client_port, 0, "connect IPv6: no port");
 
 	e = one(ml, H "smtpd[4242]: disconnect from mail.example.net"
-	    "[198.51.100.7] ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 commands=3/4",
-	    EV_DISCONNECT, "disconnect");
+	    "[198.51.100.7] ehlo=1 mail=1 rcpt=0/1 data=0/1 quit=1 "
+	    "commands=3/4", EV_DISCONNECT, "disconnect");
 	is_str(sp(e->client_name), "mail.example.net", "disconnect: name");
 	is_str(sp(e->client_ip), "198.51.100.7", "disconnect: ip");
 	is_str(sp(e->counters),
@@ -227,8 +227,8 @@ t_smtpd(struct mtalog *ml)
 	is_str(sp(e->text), "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 "
 	    "(256/256 bits)", "tls: text");
 	e = one(ml, H "smtpd[77]: TLS connection established from "
-	    "unknown[192.0.2.4]: TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 "
-	    "(256/256 bits)", EV_TLS, "tls plain");
+	    "unknown[192.0.2.4]: TLSv1.2 with cipher "
+	    "ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)", EV_TLS, "tls plain");
 	is_str(sp(e->client_ip), "192.0.2.4", "tls plain: ip");
 }
 
