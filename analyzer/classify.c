@@ -442,6 +442,32 @@ classify_findings(struct store *st, struct classify_stats *cs)
 	sqlite3_finalize(ins);
 }
 
+/* classify_count_net - locality_foreach_net callback: count. */
+static void
+classify_count_net(void *arg, const char *cidr, enum loc_origin origin,
+    const char *detail)
+{
+	(*(int *)arg)++;
+}
+
+/*
+ * classify_default_nets - with no trusted network known at all, trust the
+ * server itself (loopback), as every MTA does by default.
+ */
+static void
+classify_default_nets(struct locality *loc)
+{
+	int	n = 0;
+
+	locality_foreach_net(loc, classify_count_net, &n);
+	if (n > 0)
+		return;
+	(void)locality_add_net(loc, "127.0.0.1/32", LOC_ORIGIN_INFERRED,
+	    "the server itself (no --local-net or mynetworks given)");
+	(void)locality_add_net(loc, "::1/128", LOC_ORIGIN_INFERRED,
+	    "the server itself (no --local-net or mynetworks given)");
+}
+
 /*
  * classify_run - recompute locality, verdicts and findings for the whole
  * store in one transaction.  loc holds the flags and configuration of
@@ -458,6 +484,7 @@ classify_run(struct store *st, struct locality *loc,
 		return (-1);
 	classify_load_stored(st, loc);
 	classify_infer(st, loc);
+	classify_default_nets(loc);
 	classify_save_locality(st, loc);
 	(void)store_exec(st, "DELETE FROM findings");
 	classify_recipients(st, loc, cs);

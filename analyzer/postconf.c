@@ -157,7 +157,7 @@ pc_set(struct postconf *pc, struct span name, struct span value)
 
 /*
  * postconf_value - append the expanded value of parameter name to out,
- * depth being the nesting so far (0 at the top).  POSTCONF_UNDEF when it
+ * depth being the number of references followed so far (0 at the top).  POSTCONF_UNDEF when it
  * has no value that can be known here, POSTCONF_FAIL on a loop or
  * overflow; postconf_why() says which.
  */
@@ -196,7 +196,7 @@ postconf_value(struct postconf *pc, const char *name, size_t n, int depth,
 		}
 	}
 	if ((v = postconf_raw(pc, name, n)) != NULL)
-		return (postconf_expand(pc, v, strlen(v), depth + 1, out));
+		return (postconf_expand(pc, v, strlen(v), depth, out));
 	(void)snprintf(pc->why, sizeof(pc->why), "%.*s is not set",
 	    (int)(n > 64 ? 64 : n), name);
 	return (POSTCONF_UNDEF);
@@ -239,7 +239,7 @@ pc_cond(struct postconf *pc, const char *name, size_t n, char op,
 	}
 	if ((op == '?') != set)
 		return (POSTCONF_OK);
-	return (postconf_expand(pc, arg, argn, depth + 1, out));
+	return (postconf_expand(pc, arg, argn, depth, out));
 }
 
 /*

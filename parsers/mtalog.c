@@ -69,18 +69,21 @@ struct mt_tally {
 	uint64_t	 n;
 };
 
+/* mt_postfix_new - the Postfix parser's state, behind void *. */
 static void *
 mt_postfix_new(void)
 {
 	return (postfix_new());
 }
 
+/* mt_postfix_free - release the Postfix parser's state. */
 static void
 mt_postfix_free(void *p)
 {
 	postfix_free(p);
 }
 
+/* mt_postfix_parse - one Postfix line. */
 static enum parse_result
 mt_postfix_parse(void *p, const struct syslog_msg *sm,
     const struct ev_ref *ref, ev_sink sink, void *arg)
@@ -120,6 +123,7 @@ mtalog_new(const struct mtalog_opts *opts)
 	return (ml);
 }
 
+/* mtalog_free - release ml; NULL is fine. */
 void
 mtalog_free(struct mtalog *ml)
 {

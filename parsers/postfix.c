@@ -125,6 +125,7 @@ static const char *const pf_agent_notes[] = {
 	"Verified TLS", "Anonymous TLS", "smtp_", "lmtp_", NULL
 };
 
+/* postfix_new - a Postfix parser, its patterns compiled. */
 struct postfix *
 postfix_new(void)
 {
@@ -137,6 +138,7 @@ postfix_new(void)
 	return (pf);
 }
 
+/* postfix_free - release pf; NULL is fine. */
 void
 postfix_free(struct postfix *pf)
 {

@@ -93,6 +93,7 @@ rx_new(const char *name, const char *pattern)
 	return (rx);
 }
 
+/* rx_free - release rx; NULL is fine. */
 void
 rx_free(struct rx *rx)
 {

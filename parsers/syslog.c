@@ -22,8 +22,9 @@
  *    a source gets that year, and a line more than half a year earlier
  *    than the previous one (December, then January) moves to the next
  *    year.
- *  - a zone (--tz): "UTC", a fixed offset ("+01:00", "-0500", "UTC+1"),
- *    or an IANA name ("Europe/Berlin", looked up through TZ and mktime).
+ *  - a zone (--tz): "UTC", a fixed offset ("+01:00", "-0500", "UTC+1",
+ *    east of Greenwich as in ISO 8601, not as in POSIX TZ), or an IANA
+ *    name ("Europe/Berlin", looked up through TZ and mktime).
  *    Without one, the machine's local zone (TZ in the environment) is
  *    used.  Offsets are cached per local hour, so mktime runs about once
  *    per hour of log, not per line.
@@ -231,9 +232,10 @@ syslog_clock_new(int year, const char *tz)
 	c->zone = CLOCK_LOCAL;
 	if (tz != NULL) {
 		s = tz;
-		if (strncmp(s, "UTC", 3) == 0 || strncmp(s, "GMT", 3) == 0)
+		if (span_casestartswith(span_from_cstr(s), "UTC") ||
+		    span_casestartswith(span_from_cstr(s), "GMT"))
 			s += 3;
-		if (*s == '\0' || strcmp(tz, "Z") == 0) {
+		if (*s == '\0' || span_caseeq_cstr(span_from_cstr(tz), "Z")) {
 			c->zone = CLOCK_FIXED;
 			c->offset = 0;
 		} else if (parse_offset(s, strlen(s), &off) == 0) {
@@ -254,6 +256,7 @@ syslog_clock_new(int year, const char *tz)
 	return (c);
 }
 
+/* syslog_clock_free - release c; NULL is fine. */
 void
 syslog_clock_free(struct syslog_clock *c)
 {

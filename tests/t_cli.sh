@@ -97,6 +97,35 @@ is "$("$RT" sql -d "$tmp/h.db" 'SELECT lines || "/" || long_lines FROM sources' 
 is "$("$RT" sql -d "$tmp/h.db" 'SELECT count(*) FROM sessions' | sed -n 2p)" \
     "$s1" "hostile: the same sessions as the clean log"
 
+# Hostile bytes in a line reach the terminal escaped, and JSON stays valid.
+esc=$(printf '\033')
+bel=$(printf '\007')
+hi=$(printf '\377\376')
+{
+	echo "2026-12-01T20:43:14.721465+00:00 mx postfix/smtpd[9]: connect from evil.example[192.0.2.66]"
+	echo "2026-12-01T20:43:14.721466+00:00 mx postfix/smtpd[9]: NOQUEUE: reject: RCPT from evil.example[192.0.2.66]: 554 5.7.1 <a@foreign.example>: Relay access denied; from=<x${hi}@foreign.example> to=<a@foreign.example> proto=ESMTP helo=<${esc}]0;pwned${bel}${esc}[2J<script>>"
+	echo "2026-12-01T20:43:14.721467+00:00 mx postfix/smtpd[9]: disconnect from evil.example[192.0.2.66] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4"
+} >"$tmp/evil.log"
+"$RT" investigate -q -d "$tmp/ev.db" --local-domain corp.example \
+    "$tmp/evil.log" >"$tmp/out"
+is $? 0 "hostile HELO: investigate"
+"$RT" show -d "$tmp/ev.db" 1 >>"$tmp/out"
+"$RT" sessions -d "$tmp/ev.db" >>"$tmp/out"
+"$RT" sql -d "$tmp/ev.db" "SELECT helo, sender_raw FROM messages" >>"$tmp/out"
+grep -q "$esc" "$tmp/out"; is $? 1 "no raw ESC byte reaches the terminal"
+grep -q "$bel" "$tmp/out"; is $? 1 "no raw BEL byte reaches the terminal"
+contains "$tmp/out" '\033]0;pwned\007\033[2J' "the HELO is shown escaped"
+contains "$tmp/out" 'x\377\376@foreign.example' "high bytes shown escaped"
+"$RT" report -d "$tmp/ev.db" -f json >"$tmp/ev.json"
+grep -q "$esc" "$tmp/ev.json"; is $? 1 "no raw ESC byte in JSON"
+grep -q '<script>' "$tmp/ev.json"; is $? 1 "no raw <script> in JSON"
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); h=d["clients"][0]["helos"][0]; assert h.startswith("\x1b]0;pwned"), h; assert d["clients"][0]["findings"]["relay-attempt"]["recipients"] == 1' "$tmp/ev.json"
+	is $? 0 "JSON valid UTF-8, HELO intact after decoding"
+else
+	ok 0 "# SKIP python3 not installed"
+fi
+
 # Truncated .gz: what was read is kept, exit 1.
 gzip -c "$log" >"$tmp/full.gz"
 size=$(wc -c <"$tmp/full.gz")

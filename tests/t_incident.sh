@@ -152,6 +152,26 @@ is $? 0 "BSD syslog form"
 dump "$tmp/bsd.db" >"$tmp/f.bsd"
 cmp -s "$tmp/f.main" "$tmp/f.bsd"; is $? 0 "BSD form: same findings"
 
+# Postfix's own maillog_file form (samples/plan-maillog.tsv: m-02 refused,
+# m-03 dave to two foreign recipients, one bounced with a blocklist reply,
+# m-04 a failed login, m-05 a local submission).
+"$RT" ingest -q -d "$tmp/ml.db" --year 2026 --tz UTC \
+    --mta-config "$S/main.cf" "$S/maillog_file.log"
+is $? 0 "maillog_file form"
+qm() { "$RT" sql -d "$tmp/ml.db" "$1" | sed -n 2p; }
+is "$(qm "SELECT format || ' ' || unparsed FROM sources")" \
+    "postfix-maillog 0" "maillog_file: recognised, every line understood"
+is "$(qm "SELECT count(*) || '/' || sum(recipients) FROM findings WHERE
+    kind = 'relay-attempt' AND client_ip = '127.0.0.66'")" "1/1" \
+    "maillog_file: the refused relay attempt"
+is "$(qm "SELECT recipients || '/' || delivered || '/' || bounced FROM
+    findings WHERE kind = 'auth-relay'")" "2/1/1" \
+    "maillog_file: dave's relaying, one delivered, one bounced"
+is "$(qm "SELECT sum(auth_failures) FROM sessions WHERE
+    client_ip = '127.0.0.105'")" 1 "maillog_file: the failed login"
+is "$(qm "SELECT start_time FROM sessions ORDER BY id LIMIT 1")" \
+    "2026-12-01T20:43:36Z" "maillog_file: time with --year and --tz"
+
 # Reproducible: a second database from the same input is the same.
 "$RT" investigate -q -d "$tmp/t2.db" --mta-config "$S/main.cf" \
     "$S/mail.log" >"$tmp/report2.txt"

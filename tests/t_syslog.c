@@ -254,6 +254,9 @@ t_zones(void)
 	is_int(m.time, 1796153462, "tz UTC+1: one hour east, ISO sign");
 	syslog_clock_free(c);
 
+	c = syslog_clock_new(0, "utc");
+	ok(c != NULL, "tz utc, lower case: accepted");
+	syslog_clock_free(c);
 	ok(syslog_clock_new(0, "+25:00") == NULL, "tz +25:00: refused");
 	ok(syslog_clock_new(0, "Mars/Olympus_Mons") == NULL,
 	    "unknown zone name: refused");
