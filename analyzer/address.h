@@ -74,7 +74,7 @@
 enum addr_trick {
 	ADDR_TRICK_NONE = 0,
 	ADDR_TRICK_PERCENT,		/* victim%foreign@local */
-	ADDR_TRICK_BANG,		/* foreign!victim@local, foreign!victim */
+	ADDR_TRICK_BANG,		/* foreign!victim@local */
 	ADDR_TRICK_SOURCE_ROUTE,	/* @local:victim@foreign */
 	ADDR_TRICK_QUOTED_AT,		/* "victim@foreign"@local */
 	ADDR_TRICK_DOUBLE_AT,		/* victim@foreign@local */

@@ -835,6 +835,26 @@ corr_event(void *arg, const struct event *ev)
 	corr_evidence(c, ev, m->session_id, m->id);
 }
 
+/* sess_cmp - order open sessions by row id. */
+static int
+sess_cmp(const void *a, const void *b)
+{
+	const struct csess	*x = *(struct csess *const *)a;
+	const struct csess	*y = *(struct csess *const *)b;
+
+	return (x->id < y->id ? -1 : x->id > y->id);
+}
+
+/* msg_cmp - order open messages by row id. */
+static int
+msg_cmp(const void *a, const void *b)
+{
+	const struct cmsg	*x = *(struct cmsg *const *)a;
+	const struct cmsg	*y = *(struct cmsg *const *)b;
+
+	return (x->id < y->id ? -1 : x->id > y->id);
+}
+
 /*
  * corr_flush - write out everything still open (sessions without a
  * disconnect, messages still queued when the logs end) and forget it.
@@ -842,21 +862,30 @@ corr_event(void *arg, const struct event *ev)
 void
 corr_flush(struct corr *c)
 {
-	size_t	 pos;
-	void	*v;
+	void	**v;
+	size_t	 pos, n, i;
 
-	while (hmap_count(&c->sessions) > 0) {
-		pos = 0;
-		if (!hmap_next(&c->sessions, &pos, &v))
-			break;
-		sess_close(c, v);
-	}
-	while (hmap_count(&c->messages) > 0) {
-		pos = 0;
-		if (!hmap_next(&c->messages, &pos, &v))
-			break;
-		msg_close(c, v);
-	}
+	/* Collect first: closing changes the maps. Close in id order. */
+	n = hmap_count(&c->sessions) + hmap_count(&c->messages);
+	if (n == 0)
+		return;
+	v = xreallocarray(NULL, n, sizeof(*v));
+	i = pos = 0;
+	while (i < n && hmap_next(&c->sessions, &pos, &v[i]))
+		i++;
+	qsort(v, i, sizeof(*v), sess_cmp);
+	n = i;
+	for (i = 0; i < n; i++)
+		sess_close(c, v[i]);
+	n = hmap_count(&c->messages);
+	i = pos = 0;
+	while (i < n && hmap_next(&c->messages, &pos, &v[i]))
+		i++;
+	qsort(v, i, sizeof(*v), msg_cmp);
+	n = i;
+	for (i = 0; i < n; i++)
+		msg_close(c, v[i]);
+	free(v);
 }
 
 /* corr_free - free the correlator; call corr_flush() first to keep data. */

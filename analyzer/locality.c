@@ -88,6 +88,7 @@ static const char *const loc_class_names[] = {
 	[LOC_RELAY] = "relay",
 };
 
+/* locality_new - an empty locality; free it with locality_free(). */
 struct locality *
 locality_new(void)
 {
@@ -461,7 +462,8 @@ loc_parse_cidr(const char *s, struct loc_net *net)
 		for (net->prefix = 0, i = 0; i < n; i++) {
 			if (!ASCII_ISDIGIT(len[i]))
 				return (-1);
-			net->prefix = net->prefix * 10 + (unsigned)(len[i] - '0');
+			net->prefix = net->prefix * 10 +
+			    (unsigned int)(len[i] - '0');
 		}
 		if (net->prefix > max)
 			return (-1);
@@ -471,7 +473,8 @@ loc_parse_cidr(const char *s, struct loc_net *net)
 		if (i * 8 >= net->prefix)
 			net->addr[i] = 0;
 		else if (i * 8 + 8 > net->prefix)
-			net->addr[i] &= (uint8_t)(0xff << (8 - net->prefix % 8));
+			net->addr[i] &= (uint8_t)(0xff <<
+			    (8 - net->prefix % 8));
 	}
 	if (memcmp(orig, net->addr, sizeof(orig)) != 0)
 		rv = 1;
@@ -740,6 +743,7 @@ locality_foreach_warning(const struct locality *loc,
 	}
 }
 
+/* locality_origin_name - "flag", "config", "inferred" ("unknown"). */
 const char *
 locality_origin_name(enum loc_origin o)
 {
@@ -749,6 +753,7 @@ locality_origin_name(enum loc_origin o)
 	return (loc_origin_names[o]);
 }
 
+/* locality_class_name - "foreign", "local", "relay" ("unknown"). */
 const char *
 locality_class_name(enum loc_class c)
 {

@@ -12,13 +12,10 @@
  * Local domains and networks from a Postfix main.cf, often read on a
  * machine that is not the mail server (the files were copied off it).
  *
- * Syntax as in postconf(5): "name = value"; a line starting with white
- * space continues the one before; blank lines and lines whose first
- * non-blank is '#' are skipped (without ending a continued line); the
- * last setting wins.  Values are lists split on commas and white space,
- * "{...}" kept whole.  $name, ${name}, $(name), ${name?text} and
- * ${name:text} expand recursively, bounded in depth and size, so "a = $b"
- * with "b = $a" ends in a warning, not a hang; $$ is a '$'.
+ * postconf.c reads the file and expands $name references (bounded, so a
+ * loop ends in a warning, not a hang).  An entry that is a single $name
+ * is loaded as that parameter's own list, so one unknown entry does not
+ * take its neighbours with it.
  *
  * Read: mydestination, virtual_alias_domains, virtual_mailbox_domains
  * (local), relay_domains (relay) and mynetworks, with Postfix's defaults

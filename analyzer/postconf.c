@@ -63,7 +63,8 @@ static const struct {
 	const char	*legacy;
 	const char	*modern;
 } pc_defaults[] = {
-	{ "mydestination", 0, "", "$myhostname, localhost.$mydomain, localhost" },
+	{ "mydestination", 0, "",
+	    "$myhostname, localhost.$mydomain, localhost" },
 	{ "myorigin", 0, "", "$myhostname" },
 	{ "relay_domains", 2, "$mydestination", "" },
 	{ "virtual_alias_domains", 0, "", "$virtual_alias_maps" },
@@ -157,9 +158,9 @@ pc_set(struct postconf *pc, struct span name, struct span value)
 
 /*
  * postconf_value - append the expanded value of parameter name to out,
- * depth being the number of references followed so far (0 at the top).  POSTCONF_UNDEF when it
- * has no value that can be known here, POSTCONF_FAIL on a loop or
- * overflow; postconf_why() says which.
+ * depth being the number of references followed so far (0 at the top).
+ * POSTCONF_UNDEF when it has no value that can be known here,
+ * POSTCONF_FAIL on a loop or overflow; postconf_why() says which.
  */
 int
 postconf_value(struct postconf *pc, const char *name, size_t n, int depth,

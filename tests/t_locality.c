@@ -661,7 +661,8 @@ test_legacy_cf(void)
 	    "localhost.legacy.example local config main-legacy.cf "
 	    "mydestination\n", "legacy: domains");
 	is_str(nets(loc),
-	    "127.0.0.0/8 config main-legacy.cf mynetworks unset: loopback only\n"
+	    "127.0.0.0/8 config main-legacy.cf mynetworks unset: "
+	    "loopback only\n"
 	    "::1/128 config main-legacy.cf mynetworks unset: loopback only\n",
 	    "legacy: loopback only");
 	w = warnings(loc);
