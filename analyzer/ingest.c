@@ -349,8 +349,8 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 /*
  * ingest_files - read paths (already in reading order) into the store.
  * Returns 0 when every source was read completely (or skipped as already
- * ingested), -1 when at least one could not be; what could be read is
- * stored either way.
+ * ingested), -1 when at least one could not be (what could be read is
+ * stored either way), -2 for a bad --tz or --year, before reading.
  */
 int
 ingest_files(struct store *st, char **paths, size_t n,
@@ -368,7 +368,11 @@ ingest_files(struct store *st, char **paths, size_t n,
 	memset(&mo, 0, sizeof(mo));
 	mo.year = o->year;
 	mo.tz = o->tz;
-	ml = mtalog_new(&mo);
+	if ((ml = mtalog_new(&mo)) == NULL) {
+		log_warnx("--tz %s: not a time zone (UTC, +0100, Europe/Berlin)",
+		    o->tz != NULL ? o->tz : "");
+		return (-2);
+	}
 	corr = corr_new(st);
 	for (i = 0; i < n; i++) {
 		if (strcmp(paths[i], "-") == 0) {

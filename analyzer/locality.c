@@ -17,12 +17,7 @@
  * dot), so a lookup is one probe for the exact name plus one per dot.
  *
  * Networks are few (a mynetworks line, a cidr table), so they are a plain
- * array scanned per lookup.  The most specific matching block decides;
- * at equal prefix length the higher-priority origin, then an exclusion.
- * Unlike Postfix's first-match rule this does not depend on the order
- * the blocks were added in, which keeps results reproducible when the
- * blocks are read back from the database in sorted order; for the usual
- * "!host, network" exclusions both rules agree.
+ * array scanned per lookup, most specific match kept.
  */
 
 #include "config.h"

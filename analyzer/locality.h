@@ -27,15 +27,19 @@
  * stays.
  *
  * Networks are IPv4 or IPv6 CIDR blocks; "!block" excludes (Postfix
- * mynetworks syntax) and the first matching block decides, flag blocks
- * before config blocks before inferred ones, in the order added.  An IPv4
- * host is the same host written ::ffff:a.b.c.d: such client addresses
- * are matched as IPv4, against IPv4 blocks and against IPv4-mapped IPv6
- * blocks (prefix 96 or longer inside ::ffff:0:0/96); "::/0" covers IPv6
- * clients only, as in Postfix.
+ * mynetworks syntax).  The most specific matching block decides; at equal
+ * prefix length the higher-priority origin, then the exclusion.  Unlike
+ * Postfix's first match this does not depend on the order blocks were
+ * added in (they come back from the database sorted); for the usual
+ * "!host, network" the two agree.  An IPv4 host is the same host written
+ * ::ffff:a.b.c.d: such clients are matched as IPv4, against IPv4 blocks
+ * and IPv4-mapped IPv6 blocks (prefix 96 or more inside ::ffff:0:0/96);
+ * "::/0" covers IPv6 clients only, as in Postfix.
  *
- * Lookups cost no allocation: domains sit in a hash table and a pattern
- * lookup walks the dots of the name.  Nothing here is thread-safe.
+ * Loaders (locality_load_postfix()) record what they could not resolve
+ * as warnings, kept in the locality.  Lookups cost no allocation: domains
+ * sit in a hash table and a pattern lookup walks the dots of the name.
+ * Nothing here is thread-safe.
  */
 
 #ifndef LOCALITY_H

@@ -363,6 +363,10 @@ do_ingest(struct opts *o, struct store *st, int argc, char **argv)
 		return (EXIT_USAGE);
 	ingest_order(argv, (size_t)argc);
 	rv = ingest_files(st, argv, (size_t)argc, &o->ingest, &t);
+	if (rv == -2) {
+		locality_free(loc);
+		return (EXIT_USAGE);
+	}
 	if (!o->ingest.quiet)
 		log_warnx("read %llu sources (%llu already ingested, %llu with"
 		    " errors): %llu lines, %llu understood, %llu from other "

@@ -46,9 +46,16 @@
  *  EV_EXPIRED	 queue_id, sender, text
  *  EV_REMOVED	 queue_id
  *  EV_WARNING	 text; client_* when the line names a client
- *		 (e.g. "improper command pipelining after ... from ...")
+ *		 (e.g. "improper command pipelining after ... from ..."),
+ *		 stage, and queue_id when the line has one; for policy
+ *		 actions that do not refuse (reject_warning, warn) also the
+ *		 EV_REJECT fields, with status the action word
  *  EV_INFO	 text: understood but not about a message (postscreen
- *		 PASS/DNSBL, daemon started, ...); client_* if named
+ *		 PASS/DNSBL, daemon started, discard/hold/filter actions,
+ *		 ...); client_* and queue_id if named
+ *
+ * EV_REJECT carries status = the action word ("reject", "milter-reject",
+ * "proxy-reject"); EV_AUTH_FAIL and EV_TLS carry client_*.
  *
  * host is the syslog host (the server), program the full syslog tag
  * ("postfix-out/smtpd"), instance its part before the last '/' and

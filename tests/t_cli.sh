@@ -26,6 +26,10 @@ is $? 2 "bad --year: exit 2"
     2>"$tmp/err"
 is $? 2 "bad --local-net: exit 2"
 contains "$tmp/err" "10.0.0.0/33" "bad --local-net: names the value"
+"$RT" ingest -d "$tmp/u.db" --tz Mars/Olympus_Mons "$log" >/dev/null \
+    2>"$tmp/err"
+is $? 2 "bad --tz: exit 2"
+contains "$tmp/err" "not a time zone" "bad --tz: says so"
 "$RT" show -d "$tmp/u.db" 12x >/dev/null 2>&1; is $? 2 "show wants a number"
 
 # A normal ingest, then the same bytes again: nothing added.
