@@ -37,6 +37,11 @@ static const char *const ev_names[EV__MAX] = {
 	[EV_REMOVED] = "removed",
 	[EV_WARNING] = "warning",
 	[EV_INFO] = "info",
+	[EV_BANNER] = "banner",
+	[EV_RSET] = "rset",
+	[EV_DATA] = "data",
+	[EV_HEADER] = "header",
+	[EV_GAP] = "gap",
 };
 
 /* ev_type_name - the event's name for diagnostics and dumps. */

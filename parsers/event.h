@@ -57,6 +57,21 @@
  * EV_REJECT carries status = the action word ("reject", "milter-reject",
  * "proxy-reject"); EV_AUTH_FAIL and EV_TLS carry client_*.
  *
+ * Wire events (parsers/smtpwire.c, program "smtp-wire") carry flow, the
+ * connection's id within the source, client_ip/port and server_ip/port on
+ * every event, ref.line = the packet number that completed the line and
+ * ref.raw = the SMTP line as sent ("C: MAIL FROM:<a@b>", "S: 250 ok"),
+ * with credentials replaced by "<redacted>".  Wire-only types:
+ *
+ *  EV_BANNER	 reply_code, text (the 220 greeting)
+ *  EV_RSET	 (the transaction is abandoned)
+ *  EV_DATA	 reply_code, text: the reply to end of data; queue_id
+ *		 parsed from it when accepted; size (bytes as transmitted,
+ *		 dot-unstuffed), text2 = SHA-256 hex of the message
+ *  EV_HEADER	 stage = header name, text = value (first 998 bytes)
+ *  EV_TLS	 on the wire: STARTTLS accepted, the rest is unreadable
+ *  EV_GAP	 bytes missing in the capture (size = count)
+ *
  * host is the syslog host (the server), program the full syslog tag
  * ("postfix-out/smtpd"), instance its part before the last '/' and
  * service its part after ("postfix-out", "smtpd"), pid the process id.
@@ -90,6 +105,11 @@ enum ev_type {
 	EV_REMOVED,
 	EV_WARNING,
 	EV_INFO,
+	EV_BANNER,
+	EV_RSET,
+	EV_DATA,
+	EV_HEADER,
+	EV_GAP,
 	EV__MAX
 };
 
@@ -119,6 +139,9 @@ struct event {
 	struct span	 client_name;
 	struct span	 client_ip;
 	uint16_t	 client_port;
+	struct span	 server_ip;	/* wire: the server's address */
+	uint16_t	 server_port;
+	uint64_t	 flow;		/* wire: connection id in the source */
 	struct span	 helo;
 	struct span	 proto;
 
@@ -139,6 +162,7 @@ struct event {
 	struct span	 relay;
 	double		 delay_s;
 	struct span	 text;
+	struct span	 text2;
 	struct span	 counters;
 };
 
