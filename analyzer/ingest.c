@@ -368,6 +368,12 @@ ingest_files(struct store *st, char **paths, size_t n,
 	memset(&mo, 0, sizeof(mo));
 	mo.year = o->year;
 	mo.tz = o->tz;
+	mo.format = o->format;
+	if (o->format != NULL && !mtalog_format_known(o->format)) {
+		log_warnx("--format %s: not a format this version reads",
+		    o->format);
+		return (-2);
+	}
 	if ((ml = mtalog_new(&mo)) == NULL) {
 		log_warnx("--tz %s: not a time zone (UTC, +0100, Europe/Berlin)",
 		    o->tz != NULL ? o->tz : "");

@@ -22,6 +22,7 @@ struct store;
 struct ingest_opts {
 	int		 year;		/* 0: infer */
 	const char	*tz;		/* NULL: local zone */
+	const char	*format;	/* --format, NULL: detect */
 	bool		 quiet;
 };
 

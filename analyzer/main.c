@@ -91,7 +91,10 @@ static const char common_help[] =
 "      --year Y           year of log lines that carry none\n"
 "      --tz ZONE          zone of log lines that carry none (UTC, +0100,\n"
 "                         Europe/Berlin; default: this machine's)\n"
-"  -f, --format F         report format: text or json\n"
+"      --format NAME      read logs as NAME (postfix, syslog, ...) instead\n"
+"                         of detecting the format per file\n"
+"  -f, --report-format F  report format: text or json (for report also\n"
+"                         --format F)\n"
 "  -o, --output FILE      write the report to FILE\n"
 "  -q, --quiet            fewer messages on standard error\n"
 "  -v, --verbose          more messages on standard error\n"
@@ -103,6 +106,7 @@ enum {
 	OPT_MTA_CONFIG,
 	OPT_YEAR,
 	OPT_TZ,
+	OPT_FORMAT,
 	OPT_CLIENT,
 	OPT_FINDING,
 	OPT_SINCE,
@@ -113,7 +117,8 @@ enum {
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
-	{ "format", required_argument, NULL, 'f' },
+	{ "report-format", required_argument, NULL, 'f' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -236,6 +241,13 @@ parse_opts(struct opts *o, const struct cmd *c, int argc, char **argv,
 			break;
 		case OPT_TZ:
 			o->ingest.tz = optarg;
+			break;
+		case OPT_FORMAT:
+			/* report has no input: there it is the output's. */
+			if (strcmp(c->name, "report") == 0)
+				o->format = optarg;
+			else
+				o->ingest.format = optarg;
 			break;
 		case OPT_CLIENT:
 			o->filter.client = optarg;

@@ -25,9 +25,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mtalog_int.h"
 #include "postfix.h"
 #include "syslog.h"
 #include "xmalloc.h"
+
+/* Lines looked at to decide a source's format. */
+#define MTALOG_SNIFF_LINES	50
 
 /* One MTA's parser, behind a uniform face. */
 struct mtalog_parser {
@@ -54,8 +58,23 @@ static const struct mtalog_parser mtalog_parsers[] = {
 };
 #define MTALOG_NPARSERS	(sizeof(mtalog_parsers) / sizeof(mtalog_parsers[0]))
 
+/*
+ * Formats that are not syslog lines: each knows its own line shape.  A
+ * source is syslog unless one of these claims one of its first lines (or
+ * --format names it).  Entries end with a NULL name.
+ */
+static const struct mtalog_native mtalog_natives[] = {
+	{ NULL, NULL, NULL, NULL, NULL, NULL }
+};
+
 struct mtalog {
 	struct syslog_clock	*clock;
+	char			*force;		/* --format, or NULL */
+	const struct mtalog_native *native;	/* this source's, or NULL */
+	void			*nstate[sizeof(mtalog_natives) /
+				    sizeof(mtalog_natives[0])];
+	uint64_t		 sniffed;	/* lines looked at */
+	bool			 syslog_seen;
 	void			*state[MTALOG_NPARSERS];
 	struct mtalog_stats	 stats;
 	uint64_t		 forms[MTALOG_NPARSERS][SYSLOG__MAX];
@@ -120,7 +139,46 @@ mtalog_new(const struct mtalog_opts *opts)
 	}
 	for (i = 0; i < MTALOG_NPARSERS; i++)
 		ml->state[i] = mtalog_parsers[i].create();
+	for (i = 0; mtalog_natives[i].name != NULL; i++)
+		ml->nstate[i] = mtalog_natives[i].create(ml->clock);
+	if (opts != NULL && opts->format != NULL) {
+		if (!mtalog_format_known(opts->format)) {
+			mtalog_free(ml);
+			return (NULL);
+		}
+		ml->force = xstrdup(opts->format);
+	}
 	return (ml);
+}
+
+/*
+ * mtalog_format_known - is name a format --format accepts: a syslog
+ * parser's name ("postfix") or a native format's?
+ */
+bool
+mtalog_format_known(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < MTALOG_NPARSERS; i++)
+		if (strcmp(name, mtalog_parsers[i].name) == 0)
+			return (true);
+	for (i = 0; mtalog_natives[i].name != NULL; i++)
+		if (strcmp(name, mtalog_natives[i].name) == 0)
+			return (true);
+	return (strcmp(name, "syslog") == 0);
+}
+
+/* mtalog_native_index - the native format called name, or -1. */
+static int
+mtalog_native_index(const char *name)
+{
+	int	i;
+
+	for (i = 0; mtalog_natives[i].name != NULL; i++)
+		if (strcmp(name, mtalog_natives[i].name) == 0)
+			return (i);
+	return (-1);
 }
 
 /* mtalog_free - release ml; NULL is fine. */
@@ -132,7 +190,12 @@ mtalog_free(struct mtalog *ml)
 	if (ml == NULL)
 		return;
 	for (i = 0; i < MTALOG_NPARSERS; i++)
-		mtalog_parsers[i].destroy(ml->state[i]);
+		if (ml->state[i] != NULL)
+			mtalog_parsers[i].destroy(ml->state[i]);
+	for (i = 0; mtalog_natives[i].name != NULL; i++)
+		if (ml->nstate[i] != NULL)
+			mtalog_natives[i].destroy(ml->nstate[i]);
+	free(ml->force);
 	syslog_clock_free(ml->clock);
 	free(ml);
 }
@@ -145,7 +208,18 @@ mtalog_free(struct mtalog *ml)
 void
 mtalog_begin_source(struct mtalog *ml, int64_t anchor)
 {
+	size_t	i;
+	int	n;
+
 	syslog_clock_begin(ml->clock, anchor);
+	ml->native = NULL;
+	ml->sniffed = 0;
+	ml->syslog_seen = false;
+	if (ml->force != NULL && (n = mtalog_native_index(ml->force)) >= 0)
+		ml->native = &mtalog_natives[n];
+	for (i = 0; mtalog_natives[i].name != NULL; i++)
+		if (mtalog_natives[i].begin != NULL)
+			mtalog_natives[i].begin(ml->nstate[i]);
 	memset(&ml->stats, 0, sizeof(ml->stats));
 	memset(ml->forms, 0, sizeof(ml->forms));
 	memset(ml->unsure, 0, sizeof(ml->unsure));
@@ -160,11 +234,10 @@ enum parse_result
 mtalog_line(struct mtalog *ml, const struct ev_ref *ref, ev_sink sink,
     void *arg)
 {
-	const struct mtalog_parser	*mp;
-	struct syslog_msg		 sm;
-	struct mt_tally			 t = { sink, arg, 0 };
-	enum parse_result		 r;
-	size_t				 i;
+	struct syslog_msg	 sm;
+	struct mt_tally		 t = { sink, arg, 0 };
+	enum parse_result	 r;
+	size_t			 i;
 
 	ml->stats.lines++;
 	if (span_trim(ref->raw).n == 0) {
@@ -172,23 +245,28 @@ mtalog_line(struct mtalog *ml, const struct ev_ref *ref, ev_sink sink,
 		ml->stats.blank++;
 		return (PARSE_SKIP);
 	}
-	if (syslog_parse(ml->clock, ref->raw, &sm) == -1) {
+	/* Decide the source's format from its first lines. */
+	if (ml->native == NULL && ml->force == NULL && !ml->syslog_seen &&
+	    ml->sniffed < MTALOG_SNIFF_LINES) {
+		ml->sniffed++;
+		if (syslog_parse(ml->clock, ref->raw, &sm) == 0)
+			ml->syslog_seen = true;
+		else
+			for (i = 0; mtalog_natives[i].name != NULL; i++)
+				if (mtalog_natives[i].detect(ref->raw)) {
+					ml->native = &mtalog_natives[i];
+					break;
+				}
+	}
+	if (ml->native != NULL) {
+		i = (size_t)(ml->native - mtalog_natives);
+		r = ml->native->parse(ml->nstate[i], ml, ref, mt_count, &t);
+	} else if (syslog_parse(ml->clock, ref->raw, &sm) == -1) {
 		ml->stats.bad++;
 		ml->stats.bad_syslog++;
 		return (PARSE_BAD);
-	}
-	r = PARSE_SKIP;
-	for (i = 0; sm.program.n > 0 && i < MTALOG_NPARSERS; i++) {
-		mp = &mtalog_parsers[i];
-		if (!mp->match(&sm))
-			continue;
-		if (sm.form_sure)
-			ml->forms[i][sm.form]++;
-		else
-			ml->unsure[i]++;
-		r = mp->parse(ml->state[i], &sm, ref, mt_count, &t);
-		break;
-	}
+	} else
+		r = mtalog_syslog_dispatch(ml, &sm, ref, mt_count, &t);
 	ml->stats.events += t.n;
 	switch (r) {
 	case PARSE_OK:
@@ -205,6 +283,41 @@ mtalog_line(struct mtalog *ml, const struct ev_ref *ref, ev_sink sink,
 }
 
 /*
+ * mtalog_syslog_dispatch - give one parsed syslog message to the parser of
+ * its program (for native formats that carry syslog messages, such as
+ * journald's JSON).  PARSE_SKIP when no parser claims the program.
+ */
+enum parse_result
+mtalog_syslog_dispatch(struct mtalog *ml, const struct syslog_msg *sm,
+    const struct ev_ref *ref, ev_sink sink, void *arg)
+{
+	const struct mtalog_parser	*mp;
+	size_t				 i;
+
+	for (i = 0; sm->program.n > 0 && i < MTALOG_NPARSERS; i++) {
+		mp = &mtalog_parsers[i];
+		if (ml->force != NULL && strcmp(ml->force, "syslog") != 0 &&
+		    strcmp(ml->force, mp->name) != 0)
+			continue;
+		if (!mp->match(sm))
+			continue;
+		if (sm->form_sure)
+			ml->forms[i][sm->form]++;
+		else
+			ml->unsure[i]++;
+		return (mp->parse(ml->state[i], sm, ref, sink, arg));
+	}
+	return (PARSE_SKIP);
+}
+
+/* mtalog_clock - the clock native parsers use for time stamps. */
+struct syslog_clock *
+mtalog_clock(struct mtalog *ml)
+{
+	return (ml->clock);
+}
+
+/*
  * mtalog_format - the format of most lines parsed in the current source
  * ("postfix-rfc3339", "postfix-bsd", "postfix-maillog"), or NULL if no
  * line was claimed by a parser.  A day of 10 or more cannot tell BSD
@@ -218,6 +331,9 @@ mtalog_format(const struct mtalog *ml)
 	uint64_t	 n, most = 0;
 	size_t		 i;
 	int		 f, amb;
+
+	if (ml->native != NULL)
+		return (ml->native->name);
 
 	for (i = 0; i < MTALOG_NPARSERS; i++) {
 		amb = ml->forms[i][SYSLOG_MAILLOG] > ml->forms[i][SYSLOG_BSD] ?

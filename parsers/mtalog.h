@@ -18,6 +18,7 @@
 #ifndef MTALOG_H
 #define MTALOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "event.h"
@@ -32,6 +33,7 @@ enum parse_result {
 struct mtalog_opts {
 	int		 year;		/* forced year (--year), or 0 */
 	const char	*tz;		/* --tz, or NULL for the local zone */
+	const char	*format;	/* --format, or NULL to detect */
 };
 
 struct mtalog_stats {
@@ -53,6 +55,7 @@ enum parse_result mtalog_line(struct mtalog *, const struct ev_ref *,
 const char	*mtalog_format(const struct mtalog *);
 const struct mtalog_stats *mtalog_stats(const struct mtalog *);
 const char	*mtalog_result_name(enum parse_result);
+bool		 mtalog_format_known(const char *);
 void		 mtalog_free(struct mtalog *);
 
 #endif /* MTALOG_H */

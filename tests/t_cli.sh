@@ -30,6 +30,11 @@ contains "$tmp/err" "10.0.0.0/33" "bad --local-net: names the value"
     2>"$tmp/err"
 is $? 2 "bad --tz: exit 2"
 contains "$tmp/err" "not a time zone" "bad --tz: says so"
+"$RT" ingest -d "$tmp/u.db" --format bogus "$log" >/dev/null 2>"$tmp/err"
+is $? 2 "unknown --format: exit 2"
+contains "$tmp/err" "not a format" "unknown --format: says so"
+"$RT" ingest -q -d "$tmp/f.db" --format postfix "$log"
+is $? 0 "--format postfix forces the Postfix parser"
 "$RT" show -d "$tmp/u.db" 12x >/dev/null 2>&1; is $? 2 "show wants a number"
 
 # A normal ingest, then the same bytes again: nothing added.
