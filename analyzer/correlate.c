@@ -26,6 +26,7 @@
 #include "config.h"
 
 #include "correlate.h"
+#include "correlate_int.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,67 +41,8 @@
 /* Room for a decoded address as address_format() writes it. */
 #define ADDR_TEXT_MAX	(2 * ADDR_LOCAL_MAX + ADDR_DOMAIN_MAX + 8)
 
-struct crcpt {
-	char		*orig;		/* as the client gave it */
-	char		*final;		/* after rewriting */
-	int64_t		 id;
-	int		 attempts;
-};
-
-struct cmsg {
-	int64_t		 id;
-	char		*key;		/* server NUL queue id */
-	size_t		 klen;
-	char		*server;
-	int64_t		 session_id;
-	const char	*origin;
-	int64_t		 parent_id;
-	char		*client_ip;
-	char		*client_name;
-	char		*helo;
-	char		*auth_user;
-	char		*sender_raw;	/* NULL unknown, "" null sender */
-	int64_t		 size;
-	int64_t		 nrcpt;
-	char		*message_id;
-	bool		 accepted;
-	bool		 removed;
-	int64_t		 last_epoch;
-	struct crcpt	*rcpts;
-	size_t		 nrcpts;
-	size_t		 rcap;
-};
-
-struct csess {
-	int64_t		 id;
-	char		*key;
-	size_t		 klen;
-	char		*client_ip;
-	int64_t		 client_port;
-	char		*client_name;
-	char		*helo;
-	char		*auth_method;
-	char		*auth_user;
-	char		*counters;
-	bool		 tls;
-	int64_t		 auth_failures;
-	int64_t		 end_epoch;
-	int64_t		 messages;
-	int64_t		 rejects;
-	struct cmsg	*attempt;	/* current refused transaction */
-};
-
-struct corr {
-	struct store		*st;
-	int64_t			 source_id;
-	struct hmap		 sessions;
-	struct hmap		 messages;
-	struct buf		 key;
-	struct corr_stats	 stats;
-};
-
 /* corr_set_str - replace *dst with a copy of sp when sp is not empty. */
-static void
+void
 corr_set_str(char **dst, struct span sp)
 {
 	if (sp.n == 0)
@@ -113,7 +55,7 @@ corr_set_str(char **dst, struct span sp)
 }
 
 /* corr_fill_str - set *dst from sp only if it has no value yet. */
-static void
+void
 corr_fill_str(char **dst, struct span sp)
 {
 	if (*dst == NULL)
@@ -121,7 +63,7 @@ corr_fill_str(char **dst, struct span sp)
 }
 
 /* corr_copy_str - replace *dst with a copy of the C string s (or NULL). */
-static void
+void
 corr_copy_str(char **dst, const char *s)
 {
 	free(*dst);
@@ -146,6 +88,9 @@ void
 corr_set_source(struct corr *c, int64_t source_id)
 {
 	c->source_id = source_id;
+	snprintf(c->source_tag, sizeof(c->source_tag), "source %lld",
+	    (long long)source_id);
+	corr_check_wire(c);
 }
 
 void
@@ -173,7 +118,7 @@ corr_bind_id(sqlite3_stmt *s, int i, int64_t id)
 }
 
 /* corr_evidence - store the event's line, tied to a session/message. */
-static void
+void
 corr_evidence(struct corr *c, const struct event *ev, int64_t session_id,
     int64_t message_id)
 {
@@ -209,9 +154,9 @@ corr_key(struct corr *c, struct span a, struct span b, struct span d)
 
 /* --- messages ------------------------------------------------------- */
 
-/* msg_write - store the message's current state. */
-static void
-msg_write(struct corr *c, struct cmsg *m)
+/* corr_msg_write - store the message's current state. */
+void
+corr_msg_write(struct corr *c, struct cmsg *m)
 {
 	sqlite3_stmt	*s;
 	struct address	 a;
@@ -243,19 +188,27 @@ msg_write(struct corr *c, struct cmsg *m)
 	 * A queue file that never got its data (the client quit after RCPT:
 	 * no cleanup, qmgr or delivery line) was not accepted mail.
 	 */
-	store_bind_i64(s, 15, m->accepted && !(m->origin != NULL &&
-	    strcmp(m->origin, "smtpd") == 0 && m->size < 0 &&
-	    m->message_id == NULL && m->nrcpts == 0));
+	store_bind_i64(s, 15, m->accepted && (m->adopted ||
+	    !(m->origin != NULL && strcmp(m->origin, "smtpd") == 0 &&
+	    m->size < 0 && m->message_id == NULL && m->nrcpts == 0)));
 	store_bind_i64(s, 16, m->removed);
 	store_time_iso(m->last_epoch, iso);
 	store_bind_text(s, 17, iso);
 	store_bind_i64(s, 18, m->last_epoch);
+	if (m->queue_id != NULL)
+		store_bind_text(s, 19, m->queue_id);
+	else if (m->key != NULL)
+		store_bind_text(s, 19, m->key + strlen(m->key) + 1);
+	store_bind_text(s, 20, m->subject);
+	store_bind_text(s, 21, m->header_from);
+	store_bind_text(s, 22, m->body_sha256);
+	store_bind_text(s, 23, m->evidence != NULL ? m->evidence : "log");
 	store_step_done(c->st, s);
 }
 
-/* msg_free - release a message's memory (its row stays). */
-static void
-msg_free(struct cmsg *m)
+/* corr_msg_free - release a message's memory (its row stays). */
+void
+corr_msg_free(struct cmsg *m)
 {
 	size_t	i;
 
@@ -274,12 +227,16 @@ msg_free(struct cmsg *m)
 	free(m->auth_user);
 	free(m->sender_raw);
 	free(m->message_id);
+	free(m->queue_id);
+	free(m->subject);
+	free(m->header_from);
+	free(m->body_sha256);
 	free(m);
 }
 
-/* msg_new - insert a new message row and return its in-memory state. */
-static struct cmsg *
-msg_new(struct corr *c, const struct event *ev, struct span queue_id,
+/* corr_msg_new - insert a new message row and return its in-memory state. */
+struct cmsg *
+corr_msg_new(struct corr *c, const struct event *ev, struct span queue_id,
     const char *origin, int64_t session_id, bool accepted)
 {
 	struct cmsg	*m;
@@ -292,6 +249,7 @@ msg_new(struct corr *c, const struct event *ev, struct span queue_id,
 	m->accepted = accepted;
 	m->size = m->nrcpt = -1;
 	m->last_epoch = ev->time;
+	m->evidence = span_eq_cstr(ev->program, "smtp-wire") ? "wire" : "log";
 	s = store_stmt(c->st, STMT_MESSAGE_INSERT);
 	corr_bind_id(s, 1, session_id);
 	store_bind_span(s, 2, ev->host);
@@ -299,6 +257,7 @@ msg_new(struct corr *c, const struct event *ev, struct span queue_id,
 	store_bind_text(s, 4, origin);
 	store_bind_i64(s, 5, accepted);
 	corr_bind_time(s, 6, ev->time);
+	store_bind_text(s, 8, m->evidence);
 	store_step_done(c->st, s);
 	m->id = sqlite3_last_insert_rowid(c->st->db);
 	c->stats.messages++;
@@ -311,10 +270,10 @@ msg_close(struct corr *c, struct cmsg *m)
 {
 	if (m == NULL)
 		return;
-	msg_write(c, m);
+	corr_msg_write(c, m);
 	if (m->key != NULL)
 		(void)hmap_del(&c->messages, m->key, m->klen);
-	msg_free(m);
+	corr_msg_free(m);
 }
 
 /* msg_find - the open message with this queue id on this server. */
@@ -337,7 +296,11 @@ msg_open(struct corr *c, const struct event *ev, struct span queue_id,
 
 	if ((m = msg_find(c, ev, queue_id)) != NULL)
 		msg_close(c, m);
-	m = msg_new(c, ev, queue_id, origin, session_id, true);
+	if (c->have_wire && strcmp(origin, "smtpd") == 0 &&
+	    (m = corr_adopt_message(c, ev, queue_id)) != NULL)
+		session_id = m->session_id;
+	else
+		m = corr_msg_new(c, ev, queue_id, origin, session_id, true);
 	k = corr_key(c, ev->host, queue_id, SPAN_NULL);
 	m->key = xmalloc(k.n);
 	memcpy(m->key, k.p, k.n);
@@ -357,9 +320,26 @@ msg_get(struct corr *c, const struct event *ev, struct span queue_id)
 	return (msg_open(c, ev, queue_id, "unknown", 0));
 }
 
-/* msg_rcpt - find or add the recipient (orig, final) of message m. */
+/* corr_rcpt_decoded - the recipient of m whose decoded address is orig's. */
 static struct crcpt *
-msg_rcpt(struct corr *c, struct cmsg *m, const struct event *ev,
+corr_rcpt_decoded(struct cmsg *m, struct span orig)
+{
+	struct address	a, b;
+	size_t		i;
+
+	(void)address_decode(orig, &a);
+	for (i = 0; i < m->nrcpts; i++) {
+		(void)address_decode(span_from_cstr(m->rcpts[i].orig), &b);
+		if (strcmp(a.local, b.local) == 0 &&
+		    strcmp(a.domain, b.domain) == 0)
+			return (&m->rcpts[i]);
+	}
+	return (NULL);
+}
+
+/* corr_msg_rcpt - find or add the recipient (orig, final) of message m. */
+struct crcpt *
+corr_msg_rcpt(struct corr *c, struct cmsg *m, const struct event *ev,
     struct span orig, struct span final)
 {
 	struct crcpt	*r;
@@ -369,11 +349,26 @@ msg_rcpt(struct corr *c, struct cmsg *m, const struct event *ev,
 	char		 dec[ADDR_TEXT_MAX];
 	size_t		 i;
 
+	/*
+	 * The same recipient: the same address as given, and the same final
+	 * address unless one side does not know it yet (an accepted RCPT
+	 * before its delivery line).  A row from a capture holds the address
+	 * exactly as sent, which the log may show rewritten (a source route
+	 * stripped): then the decoded forms must agree.
+	 */
 	for (i = 0; i < m->nrcpts; i++) {
 		r = &m->rcpts[i];
-		if (span_eq_cstr(orig, r->orig) &&
-		    span_eq_cstr(final, r->final != NULL ? r->final : ""))
+		if (span_eq_cstr(orig, r->orig) && (r->final == NULL ||
+		    final.n == 0 || span_eq_cstr(final, r->final))) {
+			if (r->final == NULL && final.n > 0)
+				r->final = span_dup(final);
 			return (r);
+		}
+	}
+	if (m->adopted && (r = corr_rcpt_decoded(m, orig)) != NULL) {
+		if (r->final == NULL && final.n > 0)
+			r->final = span_dup(final);
+		return (r);
 	}
 	if (m->nrcpts == m->rcap) {
 		m->rcap = m->rcap == 0 ? 4 : m->rcap * 2;
@@ -451,9 +446,9 @@ corr_outcome(const struct event *ev)
 	return (NULL);
 }
 
-/* rcpt_update - record one attempt's result for recipient r. */
-static void
-rcpt_update(struct corr *c, struct crcpt *r, const struct event *ev,
+/* corr_rcpt_update - record one attempt's result for recipient r. */
+void
+corr_rcpt_update(struct corr *c, struct crcpt *r, const struct event *ev,
     const char *outcome, bool blocklisted)
 {
 	sqlite3_stmt	*s;
@@ -470,6 +465,13 @@ rcpt_update(struct corr *c, struct crcpt *r, const struct event *ev,
 	store_bind_i64(s, 8, ev->type == EV_DELIVERY ? r->attempts : 0);
 	store_bind_i64(s, 9, blocklisted);
 	store_bind_i64(s, 10, ev->time);
+	if (r->final != NULL) {
+		struct address	fa;
+
+		store_bind_text(s, 11, r->final);
+		(void)address_decode(span_from_cstr(r->final), &fa);
+		store_bind_text(s, 12, fa.domain);
+	}
 	store_step_done(c->st, s);
 }
 
@@ -481,6 +483,12 @@ sess_key(struct corr *c, const struct event *ev)
 {
 	char	pid[24];
 
+	if (ev->flow != 0) {
+		/* A connection in a capture, or a logged session id. */
+		snprintf(pid, sizeof(pid), "#%llu", (unsigned long long)ev->flow);
+		return (corr_key(c, span_from_cstr(c->source_tag),
+		    ev->program, span_from_cstr(pid)));
+	}
 	if (span_eq_cstr(ev->service, "postscreen") || ev->pid < 0) {
 		char	port[8];
 
@@ -520,25 +528,29 @@ sess_write(struct corr *c, struct csess *se)
 	store_bind_text(s, 12, se->counters);
 	store_bind_i64(s, 13, se->messages);
 	store_bind_i64(s, 14, se->rejects);
+	store_bind_text(s, 15, se->kind);
+	store_bind_text(s, 16, se->banner);
+	store_bind_i64(s, 17, se->unreadable);
+	store_bind_i64(s, 18, se->incomplete);
 	store_step_done(c->st, s);
 }
 
-/* sess_close_attempt - end the session's current refused transaction. */
-static void
-sess_close_attempt(struct corr *c, struct csess *se)
+/* corr_sess_close_attempt - end the session's current refused transaction. */
+void
+corr_sess_close_attempt(struct corr *c, struct csess *se)
 {
 	if (se->attempt != NULL) {
-		msg_write(c, se->attempt);
-		msg_free(se->attempt);
+		corr_msg_write(c, se->attempt);
+		corr_msg_free(se->attempt);
 		se->attempt = NULL;
 	}
 }
 
-/* sess_close - write a session for the last time and forget it. */
-static void
-sess_close(struct corr *c, struct csess *se)
+/* corr_sess_close - write a session for the last time and forget it. */
+void
+corr_sess_close(struct corr *c, struct csess *se)
 {
-	sess_close_attempt(c, se);
+	corr_sess_close_attempt(c, se);
 	sess_write(c, se);
 	(void)hmap_del(&c->sessions, se->key, se->klen);
 	free(se->key);
@@ -548,12 +560,13 @@ sess_close(struct corr *c, struct csess *se)
 	free(se->auth_method);
 	free(se->auth_user);
 	free(se->counters);
+	free(se->banner);
 	free(se);
 }
 
-/* sess_open - open a session for ev's process, closing a stale one. */
-static struct csess *
-sess_open(struct corr *c, const struct event *ev)
+/* corr_sess_open - open a session for ev's process, closing a stale one. */
+struct csess *
+corr_sess_open(struct corr *c, const struct event *ev)
 {
 	struct csess	*se;
 	struct span	 k;
@@ -561,7 +574,7 @@ sess_open(struct corr *c, const struct event *ev)
 
 	k = sess_key(c, ev);
 	if ((se = hmap_get(&c->sessions, k.p, k.n)) != NULL) {
-		sess_close(c, se);
+		corr_sess_close(c, se);
 		k = sess_key(c, ev);
 	}
 	se = xcalloc(1, sizeof(*se));
@@ -572,8 +585,14 @@ sess_open(struct corr *c, const struct event *ev)
 	corr_set_str(&se->client_ip, ev->client_ip);
 	corr_set_str(&se->client_name, ev->client_name);
 	se->client_port = ev->client_port;
+	se->wire = span_eq_cstr(ev->program, "smtp-wire");
+	se->kind = se->wire ? "wire" : "log";
+	hmap_put(&c->sessions, se->key, se->klen, se);
+	if (!se->wire && c->have_wire && ev->type == EV_CONNECT &&
+	    corr_adopt_session(c, se, ev))
+		return (se);
 	s = store_stmt(c->st, STMT_SESSION_INSERT);
-	store_bind_text(s, 1, "log");
+	store_bind_text(s, 1, se->kind);
 	store_bind_span(s, 2, ev->host);
 	store_bind_span(s, 3, ev->program);
 	store_bind_opt_i64(s, 4, ev->pid, ev->pid >= 0);
@@ -581,9 +600,12 @@ sess_open(struct corr *c, const struct event *ev)
 	store_bind_opt_i64(s, 6, ev->client_port, ev->client_port > 0);
 	store_bind_span(s, 7, ev->client_name);
 	corr_bind_time(s, 8, ev->time);
+	if (ev->flow != 0)
+		store_bind_i64(s, 10, (int64_t)ev->flow);
+	store_bind_span(s, 11, ev->server_ip);
+	store_bind_opt_i64(s, 12, ev->server_port, ev->server_port > 0);
 	store_step_done(c->st, s);
 	se->id = sqlite3_last_insert_rowid(c->st->db);
-	hmap_put(&c->sessions, se->key, se->klen, se);
 	c->stats.sessions++;
 	return (se);
 }
@@ -597,14 +619,14 @@ sess_find(struct corr *c, const struct event *ev)
 	return (hmap_get(&c->sessions, k.p, k.n));
 }
 
-/* sess_get - the open session of ev's process, opened if there is none. */
-static struct csess *
-sess_get(struct corr *c, const struct event *ev)
+/* corr_sess_get - the open session of ev's process, opened if there is none. */
+struct csess *
+corr_sess_get(struct corr *c, const struct event *ev)
 {
 	struct csess	*se;
 
 	if ((se = sess_find(c, ev)) == NULL)
-		se = sess_open(c, ev);
+		se = corr_sess_open(c, ev);
 	corr_fill_str(&se->client_ip, ev->client_ip);
 	corr_fill_str(&se->client_name, ev->client_name);
 	if (se->client_port == 0)
@@ -612,9 +634,9 @@ sess_get(struct corr *c, const struct event *ev)
 	return (se);
 }
 
-/* msg_from_session - copy who sent it from the session into m. */
-static void
-msg_from_session(struct cmsg *m, const struct csess *se)
+/* corr_msg_from_session - copy who sent it from the session into m. */
+void
+corr_msg_from_session(struct cmsg *m, const struct csess *se)
 {
 	m->session_id = se->id;
 	corr_copy_str(&m->client_ip, se->client_ip);
@@ -635,26 +657,30 @@ corr_reject(struct corr *c, const struct event *ev)
 	bool		 smtpd;
 
 	smtpd = span_eq_cstr(ev->service, "smtpd") ||
-	    span_eq_cstr(ev->service, "postscreen");
+	    span_eq_cstr(ev->service, "postscreen") || ev->flow != 0 ||
+	    (ev->queue_id.n == 0 && ev->client_ip.n > 0);
 	if (smtpd) {
-		se = sess_get(c, ev);
+		se = corr_sess_get(c, ev);
 		corr_fill_str(&se->helo, ev->helo);
 		se->rejects++;
 	}
 	if (ev->queue_id.n > 0) {
 		m = msg_get(c, ev, ev->queue_id);
 		if (se != NULL && m->session_id == 0)
-			msg_from_session(m, se);
+			corr_msg_from_session(m, se);
 		if (!span_eq_cstr(ev->stage, "RCPT") && ev->reply_code >= 500)
 			m->accepted = false;
 	} else if (se != NULL) {
 		m = se->attempt;
 		if (m != NULL && (m->sender_raw == NULL ||
 		    !span_eq_cstr(ev->sender, m->sender_raw)))
-			sess_close_attempt(c, se);
+			corr_sess_close_attempt(c, se);
+		if (se->attempt == NULL && c->have_wire &&
+		    (m = corr_adopt_refused(c, se, ev)) != NULL)
+			se->attempt = m;
 		if (se->attempt == NULL) {
-			m = msg_new(c, ev, SPAN_NULL, "smtpd", se->id, false);
-			msg_from_session(m, se);
+			m = corr_msg_new(c, ev, SPAN_NULL, "smtpd", se->id, false);
+			corr_msg_from_session(m, se);
 			m->sender_raw = span_dup(ev->sender);
 			se->attempt = m;
 		}
@@ -668,8 +694,8 @@ corr_reject(struct corr *c, const struct event *ev)
 		m->sender_raw = span_dup(ev->sender);
 	m->last_epoch = ev->time;
 	if (ev->rcpt.n > 0) {
-		r = msg_rcpt(c, m, ev, ev->rcpt, SPAN_NULL);
-		rcpt_update(c, r, ev, ev->reply_code >= 400 ||
+		r = corr_msg_rcpt(c, m, ev, ev->rcpt, SPAN_NULL);
+		corr_rcpt_update(c, r, ev, ev->reply_code >= 400 ||
 		    ev->reply_code == 0 ? "rejected" : "accepted", false);
 	}
 	corr_evidence(c, ev, se != NULL ? se->id : m->session_id, m->id);
@@ -690,10 +716,10 @@ corr_delivery(struct corr *c, const struct event *ev)
 	if ((outcome = corr_outcome(ev)) != NULL && ev->rcpt.n > 0) {
 		orig = ev->orig_rcpt.n > 0 ? ev->orig_rcpt : ev->rcpt;
 		final = ev->rcpt;
-		r = msg_rcpt(c, m, ev, orig, final);
+		r = corr_msg_rcpt(c, m, ev, orig, final);
 		bl = strcmp(outcome, "delivered") != 0 &&
 		    corr_blocklisted(ev->text);
-		rcpt_update(c, r, ev, outcome, bl);
+		corr_rcpt_update(c, r, ev, outcome, bl);
 	}
 	corr_evidence(c, ev, m->session_id, m->id);
 }
@@ -707,32 +733,32 @@ corr_session_event(struct corr *c, const struct event *ev)
 
 	switch (ev->type) {
 	case EV_CONNECT:
-		se = sess_open(c, ev);
+		se = corr_sess_open(c, ev);
 		corr_evidence(c, ev, se->id, 0);
 		return;
 	case EV_DISCONNECT:
-		se = sess_get(c, ev);
+		se = corr_sess_get(c, ev);
 		corr_set_str(&se->counters, ev->counters);
 		se->end_epoch = ev->time;
 		sid = se->id;
 		corr_evidence(c, ev, sid, 0);
-		sess_close(c, se);
+		corr_sess_close(c, se);
 		return;
 	case EV_HELO:
-		se = sess_get(c, ev);
+		se = corr_sess_get(c, ev);
 		corr_set_str(&se->helo, ev->helo);
 		break;
 	case EV_TLS:
-		se = sess_get(c, ev);
+		se = corr_sess_get(c, ev);
 		se->tls = true;
 		break;
 	case EV_AUTH:
-		se = sess_get(c, ev);
+		se = corr_sess_get(c, ev);
 		corr_set_str(&se->auth_method, ev->sasl_method);
 		corr_set_str(&se->auth_user, ev->sasl_user);
 		break;
 	case EV_AUTH_FAIL:
-		se = sess_get(c, ev);
+		se = corr_sess_get(c, ev);
 		se->auth_failures++;
 		break;
 	default:
@@ -754,18 +780,34 @@ corr_event(void *arg, const struct event *ev)
 	struct csess	*se;
 	struct cmsg	*m, *parent;
 
+	/*
+	 * Transaction-shaped events (a capture, or a protocol log that
+	 * records commands and replies) follow the SMTP conversation.
+	 */
+	if (ev->flow != 0 && (span_eq_cstr(ev->program, "smtp-wire") ||
+	    ev->type == EV_MAIL || ev->type == EV_DATA ||
+	    ev->type == EV_RSET || ev->type == EV_HEADER ||
+	    ev->type == EV_BANNER || ev->type == EV_GAP ||
+	    (ev->type == EV_RCPT && ev->queue_id.n == 0))) {
+		corr_wire_event(c, ev);
+		return;
+	}
 	switch (ev->type) {
 	case EV_CLIENT:
-		se = sess_get(c, ev);
+		se = corr_sess_get(c, ev);
 		if (ev->sasl_user.n > 0) {
 			corr_set_str(&se->auth_method, ev->sasl_method);
 			corr_set_str(&se->auth_user, ev->sasl_user);
 		}
-		sess_close_attempt(c, se);
+		corr_sess_close_attempt(c, se);
 		se->messages++;
 		m = msg_open(c, ev, ev->queue_id, "smtpd", se->id);
-		msg_from_session(m, se);
-		corr_evidence(c, ev, se->id, m->id);
+		if (!m->adopted)
+			corr_msg_from_session(m, se);
+		else
+			corr_fill_str(&m->auth_user,
+			    span_from_cstr(se->auth_user));
+		corr_evidence(c, ev, m->session_id, m->id);
 		return;
 	case EV_REJECT:
 		corr_reject(c, ev);
@@ -817,10 +859,19 @@ corr_event(void *arg, const struct event *ev)
 		corr_evidence(c, ev, m->session_id, m->id);
 		msg_close(c, m);
 		return;
+	case EV_RCPT:
+		if (ev->queue_id.n == 0) {
+			corr_session_event(c, ev);
+			return;
+		}
+		/* A log that lists accepted recipients (Exim's "for"). */
+		m = msg_get(c, ev, ev->queue_id);
+		corr_rcpt_update(c, corr_msg_rcpt(c, m, ev, ev->rcpt,
+		    SPAN_NULL), ev, ev->reply_code >= 400 ? "rejected" :
+		    "accepted", false);
+		break;
 	case EV_QUEUED:
 	case EV_MAIL:
-	case EV_RCPT:
-		/* Wire transactions: joined in the capture issue. */
 		return;
 	default:
 		if (ev->queue_id.n > 0 &&
@@ -876,7 +927,7 @@ corr_flush(struct corr *c)
 	qsort(v, i, sizeof(*v), sess_cmp);
 	n = i;
 	for (i = 0; i < n; i++)
-		sess_close(c, v[i]);
+		corr_sess_close(c, v[i]);
 	n = hmap_count(&c->messages);
 	i = pos = 0;
 	while (i < n && hmap_next(&c->messages, &pos, &v[i]))
@@ -898,7 +949,7 @@ corr_free(struct corr *c)
 	if (c == NULL)
 		return;
 	while (hmap_next(&c->messages, &pos, &v))
-		msg_free(v);
+		corr_msg_free(v);
 	hmap_free(&c->messages);
 	hmap_free(&c->sessions);
 	buf_free(&c->key);

@@ -44,29 +44,52 @@ static const char *const stmt_sql[STMT__MAX] = {
 	" unparsed = ?13, long_lines = ?14, error = ?15 WHERE id = ?1",
 	/* STMT_SESSION_INSERT */
 	"INSERT INTO sessions (kind, server, program, pid, client_ip,"
-	" client_port, client_name, start_time, start_epoch)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	" client_port, client_name, start_time, start_epoch, flow,"
+	" server_ip, server_port)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	/* STMT_SESSION_UPDATE */
 	"UPDATE sessions SET client_ip = ?2, client_port = ?3,"
 	" client_name = ?4, helo = ?5, tls = ?6, auth_method = ?7,"
 	" auth_user = ?8, auth_failures = ?9, end_time = ?10,"
-	" end_epoch = ?11, counters = ?12, messages = ?13, rejects = ?14"
+	" end_epoch = ?11, counters = ?12, messages = ?13, rejects = ?14,"
+	" kind = ?15, banner = ?16, unreadable = ?17, incomplete = ?18"
 	" WHERE id = ?1",
+	/* STMT_SESSION_FIND_WIRE */
+	"SELECT id, client_port, client_name, helo, tls, auth_method,"
+	" auth_user, auth_failures, end_epoch, counters, messages, rejects,"
+	" banner, unreadable, incomplete FROM sessions"
+	" WHERE kind = 'wire' AND client_ip = ?1"
+	" AND start_epoch BETWEEN ?2 - 2 AND ?2 + 2"
+	" ORDER BY abs(start_epoch - ?2), id LIMIT 1",
 	/* STMT_MESSAGE_INSERT */
 	"INSERT INTO messages (session_id, server, queue_id, origin,"
-	" accepted, first_time, first_epoch) VALUES (?1, ?2, ?3, ?4, ?5,"
-	" ?6, ?7)",
+	" accepted, first_time, first_epoch, evidence_kind)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	/* STMT_MESSAGE_UPDATE */
 	"UPDATE messages SET session_id = ?2, origin = ?3, parent_id = ?4,"
 	" client_ip = ?5, client_name = ?6, helo = ?7, auth_user = ?8,"
 	" sender_raw = ?9, sender = ?10, sender_domain = ?11, size = ?12,"
 	" nrcpt = ?13, message_id = ?14, accepted = ?15, removed = ?16,"
-	" last_time = ?17, last_epoch = ?18 WHERE id = ?1",
-	/* STMT_MESSAGE_FIND_OPEN */
-	"SELECT id, session_id, origin, client_ip, client_name, helo,"
-	" auth_user, sender_raw, accepted FROM messages"
-	" WHERE server IS ?1 AND queue_id = ?2 AND removed = 0"
-	" ORDER BY id DESC LIMIT 1",
+	" last_time = ?17, last_epoch = ?18, queue_id = ?19,"
+	" subject = ?20, header_from = ?21, body_sha256 = ?22,"
+	" evidence_kind = ?23 WHERE id = ?1",
+	/* STMT_MESSAGE_FIND_WIRE */
+	"SELECT id FROM messages WHERE queue_id = ?1"
+	" AND evidence_kind = 'wire'"
+	" AND first_epoch BETWEEN ?2 - 600 AND ?2 + 600"
+	" ORDER BY abs(first_epoch - ?2), id LIMIT 1",
+	/* STMT_MESSAGE_FIND_WIRE_REFUSED */
+	"SELECT id FROM messages WHERE session_id = ?1"
+	" AND evidence_kind = 'wire' AND queue_id IS NULL AND id > ?2"
+	" AND sender_raw IS ?3 ORDER BY id LIMIT 1",
+	/* STMT_MESSAGE_LOAD */
+	"SELECT session_id, origin, parent_id, client_ip, client_name, helo,"
+	" auth_user, sender_raw, size, nrcpt, message_id, accepted, removed,"
+	" last_epoch, subject, header_from, body_sha256, queue_id"
+	" FROM messages WHERE id = ?1",
+	/* STMT_RCPT_LOAD */
+	"SELECT id, rcpt_raw, final_raw, attempts FROM recipients"
+	" WHERE message_id = ?1 ORDER BY id",
 	/* STMT_RCPT_INSERT */
 	"INSERT INTO recipients (message_id, rcpt_raw, final_raw,"
 	" final_domain, rcpt, rcpt_domain, surface_domain, trick, stage,"
@@ -76,7 +99,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_RCPT_UPDATE */
 	"UPDATE recipients SET stage = ?2, reply_code = ?3, reply_text = ?4,"
 	" dsn = ?5, outcome = ?6, relay = ?7, attempts = ?8,"
-	" blocklisted = ?9, last_epoch = ?10 WHERE id = ?1",
+	" blocklisted = ?9, last_epoch = ?10,"
+	" final_raw = coalesce(?11, final_raw),"
+	" final_domain = coalesce(?12, final_domain) WHERE id = ?1",
+	/* STMT_HEADER_INSERT */
+	"INSERT INTO headers (message_id, name, value) VALUES (?1, ?2, ?3)",
 	/* STMT_EVIDENCE_INSERT */
 	"INSERT INTO evidence (source_id, line, offset, time, epoch, event,"
 	" session_id, message_id, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"

@@ -33,7 +33,7 @@ CREATE TABLE sources (
 -- One SMTP session: a connection from a client to the server.
 CREATE TABLE sessions (
 	id		INTEGER PRIMARY KEY,
-	kind		TEXT NOT NULL,		-- log or wire
+	kind		TEXT NOT NULL,		-- log, wire, or both (joined)
 	server		TEXT,			-- syslog host of the MTA
 	program		TEXT,			-- e.g. postfix/smtpd
 	pid		INTEGER,
@@ -51,7 +51,13 @@ CREATE TABLE sessions (
 	end_epoch	INTEGER,
 	counters	TEXT,			-- Postfix disconnect counters
 	messages	INTEGER NOT NULL DEFAULT 0,	-- accepted
-	rejects		INTEGER NOT NULL DEFAULT 0
+	rejects		INTEGER NOT NULL DEFAULT 0,
+	flow		INTEGER,		-- wire: connection in its source
+	server_ip	TEXT,			-- wire
+	server_port	INTEGER,		-- wire
+	banner		TEXT,			-- wire: the 220 greeting
+	unreadable	INTEGER NOT NULL DEFAULT 0,	-- TLS hid the rest
+	incomplete	INTEGER NOT NULL DEFAULT 0	-- capture had gaps
 ) STRICT;
 CREATE INDEX sessions_client ON sessions(client_ip);
 
@@ -74,6 +80,10 @@ CREATE TABLE messages (
 	size		INTEGER,
 	nrcpt		INTEGER,
 	message_id	TEXT,			-- Message-ID header
+	subject		TEXT,			-- wire: Subject header
+	header_from	TEXT,			-- wire: From header
+	body_sha256	TEXT,			-- wire: of the message as sent
+	evidence_kind	TEXT NOT NULL DEFAULT 'log',	-- log, wire, both
 	accepted	INTEGER NOT NULL,	-- 1 if the server queued it
 	removed		INTEGER NOT NULL DEFAULT 0,	-- left the queue
 	first_time	TEXT,
@@ -138,12 +148,22 @@ CREATE INDEX findings_kind ON findings(kind);
 CREATE INDEX findings_client ON findings(client_ip);
 CREATE INDEX findings_message ON findings(message_id);
 
+-- Message headers seen on the wire, in order.
+CREATE TABLE headers (
+	id		INTEGER PRIMARY KEY,
+	message_id	INTEGER NOT NULL REFERENCES messages(id),
+	name		TEXT NOT NULL,
+	value		BLOB NOT NULL
+) STRICT;
+CREATE INDEX headers_message ON headers(message_id);
+
 -- The original lines, exactly as read, each tied to what it proves.
 CREATE TABLE evidence (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL REFERENCES sources(id),
 	line		INTEGER NOT NULL,	-- 1-based line (or packet) number
-	offset		INTEGER NOT NULL,	-- byte offset in the source
+	offset		INTEGER NOT NULL,	-- byte offset in the source (in
+						-- the TCP stream for captures)
 	time		TEXT,
 	epoch		INTEGER,
 	event		TEXT NOT NULL,		-- connect, client, delivery, ...

@@ -1,0 +1,134 @@
+/*
+ * Copyright (c) 2026 The relaytrace authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * Inside the correlator: the open sessions, messages and recipients it
+ * holds, shared by correlate.c (log events) and correlate_wire.c (events
+ * from captures, and joining log rows to wire rows).
+ */
+
+#ifndef CORRELATE_INT_H
+#define CORRELATE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "correlate.h"
+#include "event.h"
+#include "hmap.h"
+
+struct store;
+
+struct crcpt {
+	char		*orig;		/* as the client gave it */
+	char		*final;		/* after rewriting */
+	int64_t		 id;
+	int		 attempts;
+};
+
+struct cmsg {
+	int64_t		 id;
+	char		*key;		/* server NUL queue id */
+	size_t		 klen;
+	char		*server;
+	int64_t		 session_id;
+	const char	*origin;
+	int64_t		 parent_id;
+	char		*client_ip;
+	char		*client_name;
+	char		*helo;
+	char		*auth_user;
+	char		*sender_raw;	/* NULL unknown, "" null sender */
+	int64_t		 size;
+	int64_t		 nrcpt;
+	char		*message_id;
+	bool		 accepted;
+	bool		 removed;
+	bool		 adopted;	/* row made from a capture */
+	const char	*evidence;	/* "log", "wire", "both" */
+	char		*queue_id;	/* wire: once the server queued it */
+	char		*subject;
+	char		*header_from;
+	char		*body_sha256;
+	int64_t		 last_epoch;
+	struct crcpt	*rcpts;
+	size_t		 nrcpts;
+	size_t		 rcap;
+};
+
+struct csess {
+	int64_t		 id;
+	char		*key;
+	size_t		 klen;
+	char		*client_ip;
+	int64_t		 client_port;
+	char		*client_name;
+	char		*helo;
+	char		*auth_method;
+	char		*auth_user;
+	char		*counters;
+	bool		 tls;
+	int64_t		 auth_failures;
+	int64_t		 end_epoch;
+	int64_t		 messages;
+	int64_t		 rejects;
+	const char	*kind;		/* "log", "wire", "both" */
+	char		*banner;
+	bool		 unreadable;
+	bool		 incomplete;
+	bool		 wire;		/* events come from a capture */
+	int64_t		 last_adopted;	/* last wire transaction joined */
+	struct cmsg	*attempt;	/* current refused transaction */
+};
+
+struct corr {
+	struct store		*st;
+	int64_t			 source_id;
+	struct hmap		 sessions;
+	struct hmap		 messages;
+	struct buf		 key;
+	struct corr_stats	 stats;
+	bool			 have_wire;	/* wire rows to join */
+	char			 source_tag[24];	/* keys flows */
+};
+
+
+void		 corr_set_str(char **, struct span);
+void		 corr_fill_str(char **, struct span);
+void		 corr_copy_str(char **, const char *);
+void		 corr_evidence(struct corr *, const struct event *, int64_t,
+		    int64_t);
+struct cmsg	*corr_msg_new(struct corr *, const struct event *, struct span,
+		    const char *, int64_t, bool);
+void		 corr_msg_write(struct corr *, struct cmsg *);
+void		 corr_msg_free(struct cmsg *);
+struct crcpt	*corr_msg_rcpt(struct corr *, struct cmsg *,
+		    const struct event *, struct span, struct span);
+void		 corr_rcpt_update(struct corr *, struct crcpt *,
+		    const struct event *, const char *, bool);
+struct csess	*corr_sess_get(struct corr *, const struct event *);
+struct csess	*corr_sess_open(struct corr *, const struct event *);
+void		 corr_sess_close(struct corr *, struct csess *);
+void		 corr_sess_close_attempt(struct corr *, struct csess *);
+void		 corr_msg_from_session(struct cmsg *, const struct csess *);
+
+/* correlate_wire.c */
+void		 corr_wire_event(struct corr *, const struct event *);
+bool		 corr_adopt_session(struct corr *, struct csess *,
+		    const struct event *);
+struct cmsg	*corr_adopt_message(struct corr *, const struct event *,
+		    struct span);
+struct cmsg	*corr_adopt_refused(struct corr *, struct csess *,
+		    const struct event *);
+void		 corr_check_wire(struct corr *);
+
+#endif /* CORRELATE_INT_H */

@@ -1,0 +1,389 @@
+/*
+ * Copyright (c) 2026 The relaytrace authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * Correlation of SMTP conversations: events from packet captures (and
+ * from protocol logs that record commands and replies).  A transaction
+ * starts at MAIL, collects its recipients with the server's reply to each
+ * RCPT, and ends at the reply to the end of data (queued, with the queue
+ * id the server named, or refused), at RSET, or with the session.
+ *
+ * Joining: captures are read before logs, so when a log line names a
+ * session or a message that a capture already showed, the log's facts are
+ * added to the capture's rows instead of making new ones.  A log session
+ * joins the capture session from the same client address that started
+ * within two seconds of it; a logged message joins the captured one with
+ * the same queue id (within ten minutes); a logged refusal joins the next
+ * refused captured transaction of the joined session with the same
+ * sender.  Joined rows are marked "both", so nothing is counted twice.
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate_int.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* corr_check_wire - are there capture rows that log lines could join? */
+void
+corr_check_wire(struct corr *c)
+{
+	sqlite3_stmt	*s;
+
+	s = store_prepare(c->st, "SELECT EXISTS (SELECT 1 FROM sessions"
+	    " WHERE kind = 'wire')");
+	c->have_wire = sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_int(s, 0) != 0;
+	sqlite3_finalize(s);
+}
+
+/* col_dup - column i as a heap string, or NULL. */
+static char *
+col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(s, i);
+
+	return (t != NULL ? xstrdup((const char *)t) : NULL);
+}
+
+/*
+ * corr_adopt_session - make the log session se the capture's session of
+ * the same connection, if there is one: se takes its row and what it
+ * knew.  Returns false (se untouched) when there is none.
+ */
+bool
+corr_adopt_session(struct corr *c, struct csess *se, const struct event *ev)
+{
+	sqlite3_stmt	*s;
+	bool		 found = false;
+
+	if (ev->client_ip.n == 0)
+		return (false);
+	s = store_stmt(c->st, STMT_SESSION_FIND_WIRE);
+	store_bind_span(s, 1, ev->client_ip);
+	store_bind_i64(s, 2, ev->time);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		found = true;
+		se->id = sqlite3_column_int64(s, 0);
+		if (se->client_port == 0)
+			se->client_port = sqlite3_column_int64(s, 1);
+		if (se->client_name == NULL)
+			se->client_name = col_dup(s, 2);
+		se->helo = col_dup(s, 3);
+		se->tls = sqlite3_column_int(s, 4) != 0;
+		se->auth_method = col_dup(s, 5);
+		se->auth_user = col_dup(s, 6);
+		se->auth_failures = sqlite3_column_int64(s, 7);
+		if (sqlite3_column_type(s, 8) != SQLITE_NULL)
+			se->end_epoch = sqlite3_column_int64(s, 8);
+		se->counters = col_dup(s, 9);
+		se->banner = col_dup(s, 12);
+		se->unreadable = sqlite3_column_int(s, 13) != 0;
+		se->incomplete = sqlite3_column_int(s, 14) != 0;
+		se->kind = "both";
+		/* The log recounts what the capture counted. */
+		se->messages = se->rejects = 0;
+		se->auth_failures = 0;
+	}
+	sqlite3_reset(s);
+	if (found) {
+		/* Mark it now, so no other log session takes it. */
+		s = store_prepare(c->st, "UPDATE sessions SET kind = 'both'"
+		    " WHERE id = ?1");
+		store_bind_i64(s, 1, se->id);
+		store_step_done(c->st, s);
+		sqlite3_finalize(s);
+	}
+	return (found);
+}
+
+/* corr_adopt_load - the in-memory state of message row id. */
+static struct cmsg *
+corr_adopt_load(struct corr *c, int64_t id)
+{
+	struct cmsg	*m;
+	sqlite3_stmt	*s;
+	static const char *const origins[] = { "smtpd", "pickup", "bounce",
+		"unknown", NULL };
+	size_t		 i;
+
+	s = store_stmt(c->st, STMT_MESSAGE_LOAD);
+	store_bind_i64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return (NULL);
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->id = id;
+	m->adopted = true;
+	m->evidence = "both";
+	m->session_id = sqlite3_column_int64(s, 0);
+	m->origin = "smtpd";
+	for (i = 0; origins[i] != NULL; i++)
+		if (strcmp(store_col_text(s, 1), origins[i]) == 0)
+			m->origin = origins[i];
+	m->parent_id = sqlite3_column_int64(s, 2);
+	m->client_ip = col_dup(s, 3);
+	m->client_name = col_dup(s, 4);
+	m->helo = col_dup(s, 5);
+	m->auth_user = col_dup(s, 6);
+	m->sender_raw = col_dup(s, 7);
+	m->size = sqlite3_column_type(s, 8) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(s, 8);
+	m->nrcpt = sqlite3_column_type(s, 9) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(s, 9);
+	m->message_id = col_dup(s, 10);
+	m->accepted = sqlite3_column_int(s, 11) != 0;
+	m->removed = sqlite3_column_int(s, 12) != 0;
+	m->last_epoch = sqlite3_column_int64(s, 13);
+	m->subject = col_dup(s, 14);
+	m->header_from = col_dup(s, 15);
+	m->body_sha256 = col_dup(s, 16);
+	m->queue_id = col_dup(s, 17);
+	sqlite3_reset(s);
+
+	s = store_stmt(c->st, STMT_RCPT_LOAD);
+	store_bind_i64(s, 1, id);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct crcpt	*r;
+
+		if (m->nrcpts == m->rcap) {
+			m->rcap = m->rcap == 0 ? 4 : m->rcap * 2;
+			m->rcpts = xreallocarray(m->rcpts, m->rcap,
+			    sizeof(*m->rcpts));
+		}
+		r = &m->rcpts[m->nrcpts++];
+		memset(r, 0, sizeof(*r));
+		r->id = sqlite3_column_int64(s, 0);
+		r->orig = xstrdup(store_col_text(s, 1));
+		r->final = col_dup(s, 2);
+		/* Delivery attempts count from the log's first. */
+		r->attempts = 0;
+	}
+	sqlite3_reset(s);
+	return (m);
+}
+
+/*
+ * corr_adopt_message - the captured message the server queued under
+ * queue_id around ev's time, as a joined message; NULL if none.
+ */
+struct cmsg *
+corr_adopt_message(struct corr *c, const struct event *ev,
+    struct span queue_id)
+{
+	sqlite3_stmt	*s;
+	int64_t		 id = 0;
+	struct cmsg	*m;
+
+	s = store_stmt(c->st, STMT_MESSAGE_FIND_WIRE);
+	store_bind_span(s, 1, queue_id);
+	store_bind_i64(s, 2, ev->time);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (id == 0 || (m = corr_adopt_load(c, id)) == NULL)
+		return (NULL);
+	m->server = ev->host.n > 0 ? span_dup(ev->host) : NULL;
+	m->last_epoch = ev->time;
+	return (m);
+}
+
+/*
+ * corr_adopt_refused - for a logged refusal in a joined session, the next
+ * refused captured transaction of that session with the same sender.
+ */
+struct cmsg *
+corr_adopt_refused(struct corr *c, struct csess *se, const struct event *ev)
+{
+	sqlite3_stmt	*s;
+	int64_t		 id = 0;
+
+	if (strcmp(se->kind, "both") != 0)
+		return (NULL);
+	s = store_stmt(c->st, STMT_MESSAGE_FIND_WIRE_REFUSED);
+	store_bind_i64(s, 1, se->id);
+	store_bind_i64(s, 2, se->last_adopted);
+	if (ev->sender.p != NULL)
+		sqlite3_bind_text(s, 3, ev->sender.p, (int)ev->sender.n,
+		    SQLITE_TRANSIENT);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (id == 0)
+		return (NULL);
+	se->last_adopted = id;
+	return (corr_adopt_load(c, id));
+}
+
+/* wire_txn - the session's current transaction, begun if there is none. */
+static struct cmsg *
+wire_txn(struct corr *c, struct csess *se, const struct event *ev)
+{
+	struct cmsg	*m;
+
+	if (se->attempt != NULL)
+		return (se->attempt);
+	m = corr_msg_new(c, ev, SPAN_NULL, "smtpd", se->id, false);
+	corr_msg_from_session(m, se);
+	se->attempt = m;
+	return (m);
+}
+
+/* wire_reply_outcome - a recipient's outcome from the reply to RCPT. */
+static const char *
+wire_reply_outcome(int code)
+{
+	if (code >= 200 && code < 400)
+		return ("accepted");
+	if (code >= 400)
+		return ("rejected");
+	return ("unanswered");
+}
+
+/* wire_data - the reply to the end of a message's data. */
+static void
+wire_data(struct corr *c, struct csess *se, const struct event *ev)
+{
+	struct cmsg	*m = wire_txn(c, se, ev);
+	size_t		 i;
+
+	if (ev->size >= 0)
+		m->size = ev->size;
+	corr_set_str(&m->body_sha256, ev->text2);
+	if (ev->reply_code >= 200 && ev->reply_code < 300) {
+		m->accepted = true;
+		corr_set_str(&m->queue_id, ev->queue_id);
+		se->messages++;
+	} else if (ev->reply_code >= 400) {
+		/* Refused at the end: none of it was accepted. */
+		for (i = 0; i < m->nrcpts; i++)
+			corr_rcpt_update(c, &m->rcpts[i], ev, "rejected",
+			    false);
+	}
+	corr_evidence(c, ev, se->id, m->id);
+	corr_sess_close_attempt(c, se);
+}
+
+/* wire_header - one header of the current message. */
+static void
+wire_header(struct corr *c, struct csess *se, const struct event *ev)
+{
+	struct cmsg	*m = wire_txn(c, se, ev);
+	sqlite3_stmt	*s;
+	struct span	 v = ev->text;
+
+	s = store_stmt(c->st, STMT_HEADER_INSERT);
+	store_bind_i64(s, 1, m->id);
+	sqlite3_bind_text(s, 2, ev->stage.p != NULL ? ev->stage.p : "",
+	    (int)ev->stage.n, SQLITE_TRANSIENT);
+	store_bind_blob(s, 3, v);
+	store_step_done(c->st, s);
+	if (span_caseeq_cstr(ev->stage, "Subject"))
+		corr_fill_str(&m->subject, v);
+	else if (span_caseeq_cstr(ev->stage, "From"))
+		corr_fill_str(&m->header_from, v);
+	else if (span_caseeq_cstr(ev->stage, "Message-ID")) {
+		v = span_trim(v);
+		if (v.n >= 2 && v.p[0] == '<' && v.p[v.n - 1] == '>') {
+			v.p++;
+			v.n -= 2;
+		}
+		corr_fill_str(&m->message_id, v);
+	}
+}
+
+/*
+ * corr_wire_event - one event of an SMTP conversation (see the top of
+ * this file).
+ */
+void
+corr_wire_event(struct corr *c, const struct event *ev)
+{
+	struct csess	*se;
+	struct cmsg	*m;
+	struct crcpt	*r;
+
+	if (ev->type == EV_CONNECT) {
+		se = corr_sess_open(c, ev);
+		corr_evidence(c, ev, se->id, 0);
+		return;
+	}
+	se = corr_sess_get(c, ev);
+	switch (ev->type) {
+	case EV_BANNER:
+		corr_fill_str(&se->banner, ev->text);
+		break;
+	case EV_HELO:
+		corr_set_str(&se->helo, ev->helo);
+		break;
+	case EV_TLS:
+		se->tls = true;
+		se->unreadable = true;
+		break;
+	case EV_AUTH:
+		if (ev->reply_code == 0 || (ev->reply_code >= 200 &&
+		    ev->reply_code < 300)) {
+			corr_set_str(&se->auth_method, ev->sasl_method);
+			corr_set_str(&se->auth_user, ev->sasl_user);
+		}
+		break;
+	case EV_AUTH_FAIL:
+		se->auth_failures++;
+		break;
+	case EV_MAIL:
+		corr_sess_close_attempt(c, se);
+		m = wire_txn(c, se, ev);
+		m->sender_raw = span_dup(ev->sender);
+		if (ev->reply_code >= 400)
+			se->rejects++;
+		corr_evidence(c, ev, se->id, m->id);
+		return;
+	case EV_RCPT:
+		m = wire_txn(c, se, ev);
+		r = corr_msg_rcpt(c, m, ev, ev->rcpt, SPAN_NULL);
+		corr_rcpt_update(c, r, ev, wire_reply_outcome(ev->reply_code),
+		    false);
+		if (ev->reply_code >= 400)
+			se->rejects++;
+		m->last_epoch = ev->time;
+		corr_evidence(c, ev, se->id, m->id);
+		return;
+	case EV_HEADER:
+		wire_header(c, se, ev);
+		return;
+	case EV_DATA:
+		wire_data(c, se, ev);
+		return;
+	case EV_RSET:
+		corr_evidence(c, ev, se->id, se->attempt != NULL ?
+		    se->attempt->id : 0);
+		corr_sess_close_attempt(c, se);
+		return;
+	case EV_GAP:
+		se->incomplete = true;
+		break;
+	case EV_DISCONNECT:
+		corr_set_str(&se->counters, ev->counters);
+		se->end_epoch = ev->time;
+		corr_evidence(c, ev, se->id, se->attempt != NULL ?
+		    se->attempt->id : 0);
+		corr_sess_close(c, se);
+		return;
+	default:
+		break;
+	}
+	corr_evidence(c, ev, se->id, se->attempt != NULL ? se->attempt->id :
+	    0);
+}
