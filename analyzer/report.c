@@ -170,6 +170,24 @@ text_totals(struct store *st, FILE *fp)
 		    PRId64 " recipients\n", coli(s, 0), coli(s, 1),
 		    coli(s, 2), coli(s, 3));
 	sqlite3_finalize(s);
+	s = store_prepare(st, "SELECT sum(evidence_kind = 'log'),"
+	    " sum(evidence_kind = 'wire'), sum(evidence_kind = 'both'),"
+	    " (SELECT count(*) FROM sessions WHERE unreadable),"
+	    " (SELECT count(*) FROM sessions WHERE incomplete)"
+	    " FROM messages");
+	if (sqlite3_step(s) == SQLITE_ROW && (coli(s, 1) > 0 ||
+	    coli(s, 2) > 0)) {
+		fprintf(fp, "Evidence per message: log only %" PRId64
+		    ", capture only %" PRId64 ", both %" PRId64 "\n",
+		    coli(s, 0), coli(s, 1), coli(s, 2));
+		if (coli(s, 3) > 0)
+			fprintf(fp, "Sessions unreadable on the wire (STARTTLS):"
+			    " %" PRId64 "\n", coli(s, 3));
+		if (coli(s, 4) > 0)
+			fprintf(fp, "Sessions with bytes missing from the "
+			    "capture: %" PRId64 "\n", coli(s, 4));
+	}
+	sqlite3_finalize(s);
 	fputs("Recipients by direction:", fp);
 	s = store_prepare(st, "SELECT coalesce(direction, '?'), count(*)"
 	    " FROM recipients GROUP BY 1 ORDER BY 1");
@@ -639,10 +657,20 @@ json_totals(struct store *st, FILE *fp)
 	    " (SELECT count(*) FROM messages WHERE accepted),"
 	    " (SELECT count(*) FROM messages WHERE NOT accepted),"
 	    " (SELECT count(*) FROM recipients),"
-	    " (SELECT coalesce(sum(unparsed), 0) FROM sources)");
+	    " (SELECT coalesce(sum(unparsed), 0) FROM sources),"
+	    " (SELECT count(*) FROM messages WHERE evidence_kind = 'log'),"
+	    " (SELECT count(*) FROM messages WHERE evidence_kind = 'wire'),"
+	    " (SELECT count(*) FROM messages WHERE evidence_kind = 'both'),"
+	    " (SELECT count(*) FROM sessions WHERE unreadable)");
 	fputs("  \"totals\": {", fp);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		json_ki(fp, "sessions", coli(s, 0), true);
+		fputs(", \"evidence\": {", fp);
+		json_ki(fp, "log", coli(s, 5), true);
+		json_ki(fp, "wire", coli(s, 6), false);
+		json_ki(fp, "both", coli(s, 7), false);
+		fputc('}', fp);
+		json_ki(fp, "sessions_unreadable", coli(s, 8), false);
 		json_ki(fp, "messages_accepted", coli(s, 1), false);
 		json_ki(fp, "transactions_refused", coli(s, 2), false);
 		json_ki(fp, "recipients", coli(s, 3), false);

@@ -141,6 +141,43 @@ show_recipients(struct store *st, FILE *fp, int64_t mid)
 }
 
 /*
+ * show_evidence - the session's original lines: the wire transcript
+ * (packet numbers) or the log lines (file:line).
+ */
+static void
+show_evidence(struct store *st, FILE *fp, int64_t id, bool wire)
+{
+	sqlite3_stmt	*s;
+	int		 n = 0;
+
+	s = store_prepare(st, "SELECT DISTINCT src.path, e.line, e.text,"
+	    " e.source_id, e.time FROM evidence e"
+	    " JOIN sources src ON src.id = e.source_id"
+	    " WHERE (e.session_id = ?1 OR e.message_id IN"
+	    "  (SELECT id FROM messages WHERE session_id = ?1))"
+	    " AND (src.kind IN ('pcap', 'pcapng')) = ?2"
+	    " ORDER BY e.source_id, e.line, e.text");
+	store_bind_i64(s, 1, id);
+	store_bind_i64(s, 2, wire);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n++ == 0)
+			fputs(wire ? "\n  Wire transcript (packet: line)\n" :
+			    "\n  Log lines (file:line)\n", fp);
+		fputs("    ", fp);
+		out_text(fp, col(s, 0));
+		if (wire)
+			fprintf(fp, " #%" PRId64 " %s ", coli(s, 1),
+			    col(s, 4) != NULL ? col(s, 4) : "");
+		else
+			fprintf(fp, ":%" PRId64 ": ", coli(s, 1));
+		out_text_n(fp, sqlite3_column_blob(s, 2),
+		    (size_t)sqlite3_column_bytes(s, 2));
+		fputc('\n', fp);
+	}
+	sqlite3_finalize(s);
+}
+
+/*
  * show_session - the story of session id: who connected, what they said,
  * what was decided, then the original lines as file:line.  Returns -1 if
  * there is no such session.
@@ -152,14 +189,17 @@ show_session(struct store *st, FILE *fp, int64_t id)
 
 	s = store_prepare(st, "SELECT client_ip, client_port, client_name,"
 	    " helo, tls, auth_method, auth_user, auth_failures, start_time,"
-	    " end_time, counters, server, program, pid FROM sessions"
+	    " end_time, counters, server, program, pid, kind, banner,"
+	    " unreadable, incomplete, server_ip, server_port FROM sessions"
 	    " WHERE id = ?1");
 	store_bind_i64(s, 1, id);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_finalize(s);
 		return (-1);
 	}
-	fprintf(fp, "Session %" PRId64 "\n  client  ", id);
+	fprintf(fp, "Session %" PRId64 " (evidence: %s)\n  client  ", id,
+	    strcmp(col(s, 14), "both") == 0 ? "log and capture" :
+	    strcmp(col(s, 14), "wire") == 0 ? "capture" : "log");
 	out_text_max(fp, col(s, 0) != NULL ? col(s, 0) : "?", 64);
 	if (col(s, 2) != NULL) {
 		fputs(" (", fp);
@@ -179,7 +219,21 @@ show_session(struct store *st, FILE *fp, int64_t id)
 		out_text_max(fp, col(s, 3), 255);
 		fputc('\n', fp);
 	}
-	fprintf(fp, "  tls     %s\n", coli(s, 4) ? "yes" : "no");
+	if (col(s, 18) != NULL) {
+		fputs("  wire    server ", fp);
+		out_text_max(fp, col(s, 18), 64);
+		fprintf(fp, " port %" PRId64 "\n", coli(s, 19));
+	}
+	if (col(s, 15) != NULL) {
+		fputs("  banner  ", fp);
+		out_text_max(fp, col(s, 15), 255);
+		fputc('\n', fp);
+	}
+	fprintf(fp, "  tls     %s\n", coli(s, 4) ? (coli(s, 16) ?
+	    "yes (STARTTLS: the rest of the capture is unreadable)" :
+	    "yes") : "no");
+	if (coli(s, 17))
+		fputs("  capture incomplete: bytes were missing\n", fp);
 	fputs("  auth    ", fp);
 	if (col(s, 6) != NULL) {
 		out_text_max(fp, col(s, 6), 255);
@@ -235,23 +289,8 @@ show_session(struct store *st, FILE *fp, int64_t id)
 	}
 	sqlite3_finalize(s);
 
-	fputs("\n  Evidence\n", fp);
-	s = store_prepare(st, "SELECT DISTINCT src.path, e.line, e.text,"
-	    " e.source_id FROM evidence e"
-	    " JOIN sources src ON src.id = e.source_id"
-	    " WHERE e.session_id = ?1 OR e.message_id IN"
-	    "  (SELECT id FROM messages WHERE session_id = ?1)"
-	    " ORDER BY e.source_id, e.line");
-	store_bind_i64(s, 1, id);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		fputs("    ", fp);
-		out_text(fp, col(s, 0));
-		fprintf(fp, ":%" PRId64 ": ", coli(s, 1));
-		out_text_n(fp, sqlite3_column_blob(s, 2),
-		    (size_t)sqlite3_column_bytes(s, 2));
-		fputc('\n', fp);
-	}
-	sqlite3_finalize(s);
+	show_evidence(st, fp, id, true);
+	show_evidence(st, fp, id, false);
 	return (0);
 }
 
