@@ -37,7 +37,7 @@ log_init(const char *progname, int verbose)
 }
 
 /* log_vmsg - print one message, optionally with strerror(errno). */
-static void
+static void __attribute__((__format__(__printf__, 1, 0)))
 log_vmsg(const char *fmt, va_list ap, int errnum)
 {
 	fprintf(stderr, "%s: ", log_progname);

@@ -295,6 +295,35 @@ show_session(struct store *st, FILE *fp, int64_t id)
 }
 
 /*
+ * show_sql_auth - the authorizer for user queries: reading only.  The
+ * database is already opened read-only with query_only set; this also
+ * keeps out ATTACH (other files) and pragmas that change the connection.
+ */
+static int
+show_sql_auth(void *arg, int action, const char *a, const char *b,
+    const char *db, const char *trigger)
+{
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_FUNCTION:
+	case SQLITE_RECURSIVE:
+		return (SQLITE_OK);
+	case SQLITE_PRAGMA:
+		/* Schema questions only, without a value to set. */
+		if (b == NULL && a != NULL && (strcmp(a, "table_info") == 0 ||
+		    strcmp(a, "table_xinfo") == 0 ||
+		    strcmp(a, "index_list") == 0 ||
+		    strcmp(a, "index_info") == 0 ||
+		    strcmp(a, "user_version") == 0))
+			return (SQLITE_OK);
+		return (SQLITE_DENY);
+	default:
+		return (SQLITE_DENY);
+	}
+}
+
+/*
  * show_sql - run one read-only statement from the user and print its rows
  * tab-separated with a header.  The store must have been opened
  * STORE_RDONLY.  Returns -1 (with a message) on a bad statement.
@@ -306,6 +335,10 @@ show_sql(struct store *st, FILE *fp, const char *sql)
 	const char	*tail;
 	int		 i, n, rc;
 
+	if (sqlite3_set_authorizer(st->db, show_sql_auth, NULL) != SQLITE_OK) {
+		log_warnx("sql: cannot install the authorizer");
+		return (-1);
+	}
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, &tail) != SQLITE_OK) {
 		log_warnx("sql: %s", sqlite3_errmsg(st->db));
 		return (-1);

@@ -64,6 +64,12 @@ is $? 1 "sql refuses to write"
 is "$(q 'SELECT count(*) FROM sessions')" "$s1" "nothing deleted"
 "$RT" sql -d "$tmp/t.db" "SELECT 1; DELETE FROM sessions" >/dev/null 2>&1
 is $? 1 "sql refuses a second statement"
+"$RT" sql -d "$tmp/t.db" "ATTACH '$tmp/other.db' AS o" >/dev/null 2>&1
+is $? 1 "sql refuses ATTACH"
+"$RT" sql -d "$tmp/t.db" "PRAGMA journal_mode = DELETE" >/dev/null 2>&1
+is $? 1 "sql refuses a pragma that sets"
+is "$("$RT" sql -d "$tmp/t.db" "PRAGMA user_version" | sed -n 2p)" 1 \
+    "sql allows reading the schema version"
 "$RT" sql -d "$tmp/t.db" "SELEC nonsense" >/dev/null 2>"$tmp/err"
 is $? 1 "bad SQL: exit 1"
 contains "$tmp/err" "syntax error" "bad SQL: SQLite's message"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Replay a traffic plan (plan.tsv) against the sample Postfix on 127.0.0.1.
+"""Replay a traffic plan (plan.tsv) against the sample MTA on 127.0.0.1.
 
 One plan row = one SMTP session (or one action: rotate the log, reconfigure
 Postfix, flush the queue, local sendmail submission, sleep). Every session is
@@ -8,6 +8,9 @@ exact bytes (EHLO names, addresses with routing tricks, pipelined commands)
 are what the plan says. The replies actually received are written to the
 results file and compared with the plan's expectations; a mismatch is
 reported and makes the exit status 1.
+
+--mta exim switches the queue actions (@wait-queue, @flush) to Exim's
+tools and log; everything on the wire is the same for every MTA.
 
 Standard library only.
 """
@@ -24,6 +27,7 @@ import sys
 import time
 
 SERVER = "127.0.0.1"
+MTA = "postfix"
 COLUMNS = ["id", "phase", "client", "port", "helo", "auth", "mail_from",
            "rcpt_to", "mode", "expect", "subject"]
 
@@ -128,6 +132,16 @@ def message(row, n_rcpts):
     return "\r\n".join(h + body) + "\r\n"
 
 
+def queued_id(line):
+    """The queue id in a 250 reply to DATA: Postfix "queued as X",
+    Exim "OK id=X"."""
+    if "queued as" in line:
+        return line.rsplit(" ", 1)[-1]
+    if " id=" in line:
+        return line.rsplit("id=", 1)[-1].split()[0]
+    return ""
+
+
 def parse_expect(s):
     exp = {}
     if s in ("", "-"):
@@ -187,9 +201,17 @@ def run_session(row, accounts):
             if got["data"][0] == "354":
                 code, lines = s.reply()
                 got["data"].append(code)
-                if "queued as" in lines[-1]:
-                    got["queued_as"] = [lines[-1].rsplit(" ", 1)[-1]]
+                qid = queued_id(lines[-1])
+                if qid:
+                    got["queued_as"] = [qid]
             got["quit"] = [s.reply()[0]]
+            return got
+        if mode == "pregreet":
+            # an impatient bot: EHLO before the server's greeting
+            s.send(f"EHLO {row['helo']}\r\n".encode())
+            code, _ = s.reply()
+            got["banner"] = [code]
+            got["quit"] = [s.cmd("QUIT")[0]]
             return got
         code, _ = s.reply()
         got["banner"] = [code]
@@ -208,6 +230,15 @@ def run_session(row, accounts):
             got["ehlo"].append(s.cmd(f"{verb} {helo}")[0])
         if row["auth"] != "-":
             got["auth"] = [do_auth(s, a, accounts) for a in row["auth"].split(";")]
+        if mode == "syntax":
+            # commands the server does not know, until it gives up
+            got["junk"] = []
+            for junk in ("XYZZY", "MAIL FROMAGE", "RCPT TOO", "HACK THE PLANET"):
+                got["junk"].append(s.cmd(junk)[0])
+                if got["junk"][-1] == "421":
+                    return got
+            got["quit"] = [s.cmd("QUIT")[0]]
+            return got
         if mode == "authonly":
             got["quit"] = [s.cmd("QUIT")[0]]
             return got
@@ -228,8 +259,7 @@ def run_session(row, accounts):
                 s.send(msg.encode() + b".\r\n")
                 code, lines = s.reply()
                 got["data"].append(code)
-                qid = lines[-1].rsplit(" ", 1)[-1] if "queued as" in lines[-1] else ""
-                got["queued_as"] = [qid]
+                got["queued_as"] = [queued_id(lines[-1])]
         if mode == "send+nquit":
             return got
         got["quit"] = [s.cmd("QUIT")[0]]
@@ -246,9 +276,44 @@ def sh(*cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
+def wait_queue_exim(limit=60):
+    """Exim: wait until every message received so far is completed or has
+    been deferred (an "==" line) at least once, and the log has been quiet
+    for a second (EXIM_MAINLOG names the log)."""
+    path = os.environ["EXIM_MAINLOG"]
+    last = None
+    quiet = 0
+    for _ in range(limit * 10):
+        got, done, deferred = set(), set(), set()
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        for l in text.splitlines():
+            w = l.split()
+            if len(w) < 4:
+                continue
+            i = 3 if w[2].startswith("[") else 2
+            if len(w) <= i + 1:
+                continue
+            mid, flag = w[i], w[i + 1]
+            if flag == "<=":
+                got.add(mid)
+            elif flag == "Completed":
+                done.add(mid)
+            elif flag == "==":
+                deferred.add(mid)
+        pending = got - done - deferred
+        quiet = quiet + 1 if text == last else 0
+        last = text
+        if not pending and quiet >= 10:
+            return
+        time.sleep(0.1)
+
+
 def wait_queue(limit=60):
     """Wait until no message is in the incoming or active queue."""
     import json
+    if MTA == "exim":
+        return wait_queue_exim(limit)
     for _ in range(limit * 10):
         out = subprocess.run(["postqueue", "-j"], capture_output=True, text=True).stdout
         busy = [j for j in (json.loads(l) for l in out.splitlines() if l.strip())
@@ -258,8 +323,20 @@ def wait_queue(limit=60):
         time.sleep(0.1)
 
 
-def do_action(row):
+def do_action(row, hook=None):
+    """Run one action row.  With a hook (--hook), actions other than
+    @sleep and @rotate are the hook's: `hook ACTION` (for @sendmail also
+    the sender and recipients, with the message on standard input), so
+    the same plan columns drive an MTA other than Postfix."""
     mode = row["mode"]
+    if hook and mode.split("=", 1)[0] not in ("@sleep", "@rotate"):
+        if mode == "@sendmail":
+            rcpts = row["rcpt_to"].split()
+            msg = message(row, len(rcpts)).replace("\r\n", "\n")
+            sh(hook, mode, row["mail_from"], *rcpts, input=msg, text=True)
+        else:
+            sh(hook, mode)
+        return
     if mode.startswith("@sleep="):
         time.sleep(float(mode.split("=", 1)[1]))
     elif mode == "@wait-queue":
@@ -275,7 +352,12 @@ def do_action(row):
         sh("postfix", "reload")
         time.sleep(2)
     elif mode == "@flush":
-        sh("postqueue", "-f")
+        if MTA == "exim":
+            sh("exim4", "-qff")     # every message, deferred ones too
+        else:
+            sh("postqueue", "-f")
+    elif mode.startswith("@sh="):
+        sh("bash", "-c", mode.split("=", 1)[1])
     elif mode == "@sendmail":
         rcpts = row["rcpt_to"].split()
         msg = message(row, len(rcpts)).replace("\r\n", "\n")
@@ -292,7 +374,13 @@ def main():
     ap.add_argument("--results", required=True)
     ap.add_argument("--gap", type=float, default=0.4, help="seconds between rows")
     ap.add_argument("--only", help="comma-separated row ids (debugging)")
+    ap.add_argument("--hook", help="program that carries out the actions"
+                    " (@wait-queue, @flush, @sendmail, @fix...) for an MTA other than Postfix")
+    ap.add_argument("--mta", choices=["postfix", "exim"], default="postfix",
+                    help="which MTA's queue tools the actions use")
     a = ap.parse_args()
+    global MTA
+    MTA = a.mta
     accounts = read_accounts(a.accounts)
     rows = read_plan(a.plan)
     if a.only:
@@ -303,7 +391,7 @@ def main():
         out.write("# id\tphase\tclient\tport\tstarted_utc\treplies\tqueued_as\tcheck\n")
         for row in rows:
             if row["mode"].startswith("@"):
-                do_action(row)
+                do_action(row, a.hook)
                 out.write(f"{row['id']}\t{row['phase']}\t-\t-\t-\t{row['mode']}\t-\tdone\n")
                 out.flush()
                 continue
