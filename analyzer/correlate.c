@@ -315,8 +315,18 @@ msg_get(struct corr *c, const struct event *ev, struct span queue_id)
 {
 	struct cmsg	*m;
 
+	struct span	 k;
+
 	if ((m = msg_find(c, ev, queue_id)) != NULL)
 		return (m);
+	if ((m = corr_resume_message(c, ev, queue_id)) != NULL) {
+		k = corr_key(c, ev->host, queue_id, SPAN_NULL);
+		m->key = xmalloc(k.n);
+		memcpy(m->key, k.p, k.n);
+		m->klen = k.n;
+		hmap_put(&c->messages, m->key, m->klen, m);
+		return (m);
+	}
 	return (msg_open(c, ev, queue_id, "unknown", 0));
 }
 
@@ -590,6 +600,9 @@ corr_sess_open(struct corr *c, const struct event *ev)
 	hmap_put(&c->sessions, se->key, se->klen, se);
 	if (!se->wire && c->have_wire && ev->type == EV_CONNECT &&
 	    corr_adopt_session(c, se, ev))
+		return (se);
+	if (!se->wire && ev->type != EV_CONNECT &&
+	    corr_resume_session(c, se, ev))
 		return (se);
 	s = store_stmt(c->st, STMT_SESSION_INSERT);
 	store_bind_text(s, 1, se->kind);
@@ -937,6 +950,29 @@ corr_flush(struct corr *c)
 	for (i = 0; i < n; i++)
 		msg_close(c, v[i]);
 	free(v);
+}
+
+/*
+ * corr_checkpoint - write the current state of everything open, so that
+ * the store is complete at the end of each source's transaction: a run
+ * cut off later loses nothing, and the next run resumes what is open.
+ */
+void
+corr_checkpoint(struct corr *c)
+{
+	size_t	 pos = 0;
+	void	*v;
+
+	while (hmap_next(&c->sessions, &pos, &v)) {
+		struct csess	*se = v;
+
+		sess_write(c, se);
+		if (se->attempt != NULL)
+			corr_msg_write(c, se->attempt);
+	}
+	pos = 0;
+	while (hmap_next(&c->messages, &pos, &v))
+		corr_msg_write(c, v);
 }
 
 /* corr_free - free the correlator; call corr_flush() first to keep data. */

@@ -39,6 +39,7 @@ struct corr	*corr_new(struct store *);
 void		 corr_set_source(struct corr *, int64_t);
 void		 corr_event(void *, const struct event *);
 void		 corr_flush(struct corr *);
+void		 corr_checkpoint(struct corr *);
 void		 corr_stats(const struct corr *, struct corr_stats *);
 void		 corr_free(struct corr *);
 

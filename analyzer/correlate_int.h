@@ -121,7 +121,7 @@ void		 corr_sess_close(struct corr *, struct csess *);
 void		 corr_sess_close_attempt(struct corr *, struct csess *);
 void		 corr_msg_from_session(struct cmsg *, const struct csess *);
 
-/* correlate_wire.c */
+/* correlate_join.c */
 void		 corr_wire_event(struct corr *, const struct event *);
 bool		 corr_adopt_session(struct corr *, struct csess *,
 		    const struct event *);
@@ -130,5 +130,9 @@ struct cmsg	*corr_adopt_message(struct corr *, const struct event *,
 struct cmsg	*corr_adopt_refused(struct corr *, struct csess *,
 		    const struct event *);
 void		 corr_check_wire(struct corr *);
+struct cmsg	*corr_resume_message(struct corr *, const struct event *,
+		    struct span);
+bool		 corr_resume_session(struct corr *, struct csess *,
+		    const struct event *);
 
 #endif /* CORRELATE_INT_H */

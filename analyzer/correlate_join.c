@@ -108,9 +108,12 @@ corr_adopt_session(struct corr *c, struct csess *se, const struct event *ev)
 	return (found);
 }
 
-/* corr_adopt_load - the in-memory state of message row id. */
+/*
+ * corr_adopt_load - the in-memory state of message row id: joined to a log
+ * message (join), or resumed as it was left by an earlier run.
+ */
 static struct cmsg *
-corr_adopt_load(struct corr *c, int64_t id)
+corr_adopt_load(struct corr *c, int64_t id, bool join)
 {
 	struct cmsg	*m;
 	sqlite3_stmt	*s;
@@ -126,8 +129,11 @@ corr_adopt_load(struct corr *c, int64_t id)
 	}
 	m = xcalloc(1, sizeof(*m));
 	m->id = id;
-	m->adopted = true;
+	m->adopted = join;
 	m->evidence = "both";
+	if (!join)
+		m->evidence = strcmp(store_col_text(s, 18), "both") == 0 ?
+		    "both" : "log";
 	m->session_id = sqlite3_column_int64(s, 0);
 	m->origin = "smtpd";
 	for (i = 0; origins[i] != NULL; i++)
@@ -168,8 +174,8 @@ corr_adopt_load(struct corr *c, int64_t id)
 		r->id = sqlite3_column_int64(s, 0);
 		r->orig = xstrdup(store_col_text(s, 1));
 		r->final = col_dup(s, 2);
-		/* Delivery attempts count from the log's first. */
-		r->attempts = 0;
+		/* Joined: delivery attempts count from the log's first. */
+		r->attempts = join ? 0 : sqlite3_column_int(s, 3);
 	}
 	sqlite3_reset(s);
 	return (m);
@@ -193,7 +199,7 @@ corr_adopt_message(struct corr *c, const struct event *ev,
 	if (sqlite3_step(s) == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (id == 0 || (m = corr_adopt_load(c, id)) == NULL)
+	if (id == 0 || (m = corr_adopt_load(c, id, true)) == NULL)
 		return (NULL);
 	m->server = ev->host.n > 0 ? span_dup(ev->host) : NULL;
 	m->last_epoch = ev->time;
@@ -224,7 +230,76 @@ corr_adopt_refused(struct corr *c, struct csess *se, const struct event *ev)
 	if (id == 0)
 		return (NULL);
 	se->last_adopted = id;
-	return (corr_adopt_load(c, id));
+	return (corr_adopt_load(c, id, true));
+}
+
+/*
+ * corr_resume_message - a message an earlier run left open (still queued
+ * when its log ended, or a run that was cut off), so that the lines of the
+ * next log continue it; NULL if there is none.
+ */
+struct cmsg *
+corr_resume_message(struct corr *c, const struct event *ev,
+    struct span queue_id)
+{
+	sqlite3_stmt	*s;
+	int64_t		 id = 0;
+	struct cmsg	*m;
+
+	s = store_stmt(c->st, STMT_MESSAGE_RESUME);
+	store_bind_span(s, 1, ev->host);
+	store_bind_span(s, 2, queue_id);
+	store_bind_i64(s, 3, ev->time);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (id == 0 || (m = corr_adopt_load(c, id, false)) == NULL)
+		return (NULL);
+	m->server = ev->host.n > 0 ? span_dup(ev->host) : NULL;
+	return (m);
+}
+
+/*
+ * corr_resume_session - a session of ev's process that an earlier run
+ * left open; fills se and returns true, or false if there is none.
+ */
+bool
+corr_resume_session(struct corr *c, struct csess *se, const struct event *ev)
+{
+	sqlite3_stmt	*s;
+	bool		 found = false;
+
+	if (ev->pid < 0 || ev->flow != 0)
+		return (false);
+	s = store_stmt(c->st, STMT_SESSION_RESUME);
+	store_bind_span(s, 1, ev->host);
+	store_bind_span(s, 2, ev->program);
+	store_bind_i64(s, 3, ev->pid);
+	store_bind_i64(s, 4, ev->time);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		found = true;
+		se->id = sqlite3_column_int64(s, 0);
+		se->client_port = sqlite3_column_int64(s, 1);
+		free(se->client_name);
+		se->client_name = col_dup(s, 2);
+		se->helo = col_dup(s, 3);
+		se->tls = sqlite3_column_int(s, 4) != 0;
+		se->auth_method = col_dup(s, 5);
+		se->auth_user = col_dup(s, 6);
+		se->auth_failures = sqlite3_column_int64(s, 7);
+		se->counters = col_dup(s, 9);
+		se->messages = sqlite3_column_int64(s, 10);
+		se->rejects = sqlite3_column_int64(s, 11);
+		se->banner = col_dup(s, 12);
+		se->unreadable = sqlite3_column_int(s, 13) != 0;
+		se->incomplete = sqlite3_column_int(s, 14) != 0;
+		se->kind = strcmp(store_col_text(s, 15), "both") == 0 ?
+		    "both" : "log";
+		free(se->client_ip);
+		se->client_ip = col_dup(s, 16);
+	}
+	sqlite3_reset(s);
+	return (found);
 }
 
 /* wire_txn - the session's current transaction, begun if there is none. */

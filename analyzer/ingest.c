@@ -329,6 +329,7 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	store_bind_i64(s, 14, (int64_t)longl);
 	store_bind_text(s, 15, source_error(src));
 	store_step_done(st, s);
+	corr_checkpoint(corr);
 	if (store_commit(st) == -1)
 		fatalx("%s: cannot commit", display);
 

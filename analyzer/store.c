@@ -85,8 +85,19 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_MESSAGE_LOAD */
 	"SELECT session_id, origin, parent_id, client_ip, client_name, helo,"
 	" auth_user, sender_raw, size, nrcpt, message_id, accepted, removed,"
-	" last_epoch, subject, header_from, body_sha256, queue_id"
-	" FROM messages WHERE id = ?1",
+	" last_epoch, subject, header_from, body_sha256, queue_id,"
+	" evidence_kind FROM messages WHERE id = ?1",
+	/* STMT_MESSAGE_RESUME */
+	"SELECT id FROM messages WHERE server IS ?1 AND queue_id = ?2"
+	" AND removed = 0 AND evidence_kind != 'wire'"
+	" AND last_epoch >= ?3 - 432000 ORDER BY id DESC LIMIT 1",
+	/* STMT_SESSION_RESUME */
+	"SELECT id, client_port, client_name, helo, tls, auth_method,"
+	" auth_user, auth_failures, end_epoch, counters, messages, rejects,"
+	" banner, unreadable, incomplete, kind, client_ip FROM sessions"
+	" WHERE server IS ?1 AND program IS ?2 AND pid = ?3"
+	" AND flow IS NULL AND end_epoch IS NULL AND kind != 'wire'"
+	" AND start_epoch >= ?4 - 86400 ORDER BY id DESC LIMIT 1",
 	/* STMT_RCPT_LOAD */
 	"SELECT id, rcpt_raw, final_raw, attempts FROM recipients"
 	" WHERE message_id = ?1 ORDER BY id",
