@@ -315,7 +315,9 @@ show_sql_auth(void *arg, int action, const char *a, const char *b,
 		    strcmp(a, "table_xinfo") == 0 ||
 		    strcmp(a, "index_list") == 0 ||
 		    strcmp(a, "index_info") == 0 ||
-		    strcmp(a, "user_version") == 0))
+		    strcmp(a, "user_version") == 0 ||
+		    strcmp(a, "integrity_check") == 0 ||
+		    strcmp(a, "quick_check") == 0))
 			return (SQLITE_OK);
 		return (SQLITE_DENY);
 	default:
