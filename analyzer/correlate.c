@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "address.h"
+#include "compat.h"
 #include "hmap.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -560,8 +561,17 @@ corr_sess_close_attempt(struct corr *c, struct csess *se)
 void
 corr_sess_close(struct corr *c, struct csess *se)
 {
+	size_t	slot;
+
 	corr_sess_close_attempt(c, se);
 	sess_write(c, se);
+	if (se->client_ip != NULL) {
+		slot = c->nrecent++ % CORR_RECENT;
+		strlcpy(c->recent[slot].ip, se->client_ip,
+		    sizeof(c->recent[slot].ip));
+		c->recent[slot].port = (uint16_t)se->client_port;
+		c->recent[slot].id = se->id;
+	}
 	(void)hmap_del(&c->sessions, se->key, se->klen);
 	free(se->key);
 	free(se->client_ip);
@@ -685,7 +695,9 @@ corr_reject(struct corr *c, const struct event *ev)
 			m->accepted = false;
 	} else if (se != NULL) {
 		m = se->attempt;
-		if (m != NULL && (m->sender_raw == NULL ||
+		/* A line that does not name the sender keeps the attempt. */
+		if (m != NULL && ev->sender.p != NULL &&
+		    (m->sender_raw == NULL ||
 		    !span_eq_cstr(ev->sender, m->sender_raw)))
 			corr_sess_close_attempt(c, se);
 		if (se->attempt == NULL && c->have_wire &&
@@ -737,6 +749,28 @@ corr_delivery(struct corr *c, const struct event *ev)
 	corr_evidence(c, ev, m->session_id, m->id);
 }
 
+/*
+ * corr_recent - a session of ev's client that closed a moment ago (some
+ * MTAs log a note about a connection after its close), or 0.
+ */
+static int64_t
+corr_recent(struct corr *c, const struct event *ev)
+{
+	size_t	i, n, slot;
+
+	if (ev->client_ip.n == 0)
+		return (0);
+	n = c->nrecent < CORR_RECENT ? c->nrecent : CORR_RECENT;
+	for (i = 0; i < n; i++) {
+		slot = (c->nrecent - 1 - i) % CORR_RECENT;
+		if (span_eq_cstr(ev->client_ip, c->recent[slot].ip) &&
+		    (ev->client_port == 0 ||
+		    ev->client_port == c->recent[slot].port))
+			return (c->recent[slot].id);
+	}
+	return (0);
+}
+
 /* corr_session_event - connect, disconnect, TLS, AUTH and the like. */
 static void
 corr_session_event(struct corr *c, const struct event *ev)
@@ -776,8 +810,11 @@ corr_session_event(struct corr *c, const struct event *ev)
 		break;
 	default:
 		/* Warnings and notes: evidence if they name a session. */
-		if ((se = sess_find(c, ev)) == NULL)
+		if ((se = sess_find(c, ev)) == NULL) {
+			if ((sid = corr_recent(c, ev)) != 0)
+				corr_evidence(c, ev, sid, 0);
 			return;
+		}
 		break;
 	}
 	corr_evidence(c, ev, se->id, 0);

@@ -28,6 +28,8 @@
 
 struct store;
 
+#define CORR_RECENT	64
+
 struct crcpt {
 	char		*orig;		/* as the client gave it */
 	char		*final;		/* after rewriting */
@@ -99,6 +101,13 @@ struct corr {
 	struct corr_stats	 stats;
 	bool			 have_wire;	/* wire rows to join */
 	char			 source_tag[24];	/* keys flows */
+	/* Sessions just closed, for the notes logged after the close. */
+	struct {
+		char		 ip[46];
+		uint16_t	 port;
+		int64_t		 id;
+	}			 recent[CORR_RECENT];
+	size_t			 nrecent;
 };
 
 

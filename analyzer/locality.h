@@ -93,6 +93,10 @@ size_t		 locality_nwarnings(const struct locality *);
 
 int		 locality_load_postfix(struct locality *, const char *,
 		    char *, size_t);
+int		 locality_load_exim(struct locality *, const char *, char *,
+		    size_t);
+int		 locality_load_mta(struct locality *, const char *, char *,
+		    size_t);
 
 int		 locality_parse_ip(const char *, uint8_t [16], int *);
 const char	*locality_origin_name(enum loc_origin);

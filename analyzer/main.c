@@ -335,7 +335,7 @@ build_locality(const struct opts *o)
 			goto bad;
 		}
 	if (o->mta_config != NULL &&
-	    locality_load_postfix(loc, o->mta_config, err, sizeof(err)) == -1) {
+	    locality_load_mta(loc, o->mta_config, err, sizeof(err)) == -1) {
 		log_warnx("--mta-config: %s", err);
 		goto bad;
 	}

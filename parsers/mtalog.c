@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exim.h"
 #include "mtalog_int.h"
 #include "postfix.h"
 #include "syslog.h"
@@ -55,6 +56,10 @@ static const struct mtalog_parser mtalog_parsers[] = {
 	      [SYSLOG_BSD] = "postfix-bsd",
 	      [SYSLOG_MAILLOG] = "postfix-maillog" },
 	    mt_postfix_new, mt_postfix_free, postfix_match, mt_postfix_parse },
+	{ "exim-syslog",
+	    { [SYSLOG_RFC3339] = "exim-syslog-rfc3339",
+	      [SYSLOG_BSD] = "exim-syslog-bsd" },
+	    exim_syslog_new, exim_syslog_free, exim_match, exim_syslog_parse },
 };
 #define MTALOG_NPARSERS	(sizeof(mtalog_parsers) / sizeof(mtalog_parsers[0]))
 
@@ -64,6 +69,8 @@ static const struct mtalog_parser mtalog_parsers[] = {
  * --format names it).  Entries end with a NULL name.
  */
 static const struct mtalog_native mtalog_natives[] = {
+	{ "exim", exim_detect, exim_native_new, exim_native_free,
+	    exim_native_begin, exim_native_parse },
 	{ NULL, NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -211,6 +211,7 @@ def run_session(row, accounts):
             s.send(f"EHLO {row['helo']}\r\n".encode())
             code, _ = s.reply()
             got["banner"] = [code]
+            got["ehlo"] = [s.reply()[0]]
             got["quit"] = [s.cmd("QUIT")[0]]
             return got
         code, _ = s.reply()
@@ -239,7 +240,7 @@ def run_session(row, accounts):
                     return got
             got["quit"] = [s.cmd("QUIT")[0]]
             return got
-        if mode == "authonly":
+        if mode.startswith("authonly"):
             got["quit"] = [s.cmd("QUIT")[0]]
             return got
         got["mail"] = [s.cmd(f"MAIL FROM:<{'' if row['mail_from'] == '<>' else row['mail_from']}>")[0]]

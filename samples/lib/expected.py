@@ -21,6 +21,15 @@ MYNETWORKS = [ipaddress.ip_network(n) for n in ("127.0.0.1/32", "127.0.0.10/32")
 SASL_REALM = "corp.example"                           # smtpd_sasl_local_domain
 ALIASES = {"postmaster": "root", "root": "alice", "abuse": "alice",
            "webmaster": "carol", "ceo": "carol", "bouncer": "|/bin/false"}
+# Local mailboxes; None means every local address is delivered (the
+# Postfix sample never accepts mail for an unknown local user).
+USERS = None
+# Does the MTA route the decoded address (Postfix rewrites the % hack and
+# the others) or the address as given (Exim: only the source route goes)?
+ROUTE_DECODED = True
+REFUSED_NDR = " (refused with a blocklist reply; discarded, no double bounce: notify_classes lacks 2bounce)"
+ACCOUNT_HEADING = "Per SASL account (`sasl_username=` as Postfix logs it)"
+FAILED_HEADING = "Failed AUTH attempts (`SASL ... authentication failed ... sasl_username=`)"
 BLOCKLIST_RE = re.compile(r"spamhaus|spamcop|barracuda|blocked using|listed at", re.I)
 COLUMNS = ["id", "phase", "client", "port", "helo", "auth", "mail_from",
            "rcpt_to", "mode", "expect", "subject"]
@@ -100,7 +109,7 @@ def auth_result(row):
     ok, failed = "", []
     for spec, code in zip(row["auth"].split(";"), codes):
         login = spec.split("/")[0]
-        logged = login if "@" in login else f"{login}@{SASL_REALM}"
+        logged = login if "@" in login or not SASL_REALM else f"{login}@{SASL_REALM}"
         if code == "235":
             ok = logged
         else:
@@ -120,6 +129,8 @@ def delivery(rcpt_decoded, rules):
             user = ALIASES[user]
         if user.startswith("|"):
             return "bounced", "Command died with status 1"
+        if USERS is not None and user not in USERS:
+            return "bounced", "Unrouteable address"
         return "sent", "delivered to mailbox"
     code, text = rules.get(dom, (250, "2.1.5 Ok"))
     if code < 300:
@@ -156,6 +167,8 @@ def build(plan, rules):
         sender = "" if row["mail_from"] == "<>" else row["mail_from"]
         sclass = "null" if not sender else dclass(domain_of(sender))
         for raw, code in zip(rcpts, codes):
+            if code == "503":
+                continue        # refused before any recipient check (no MAIL)
             dec, trick = decode(raw)
             rc = dclass(domain_of(dec))
             if rc in ("local", "authorized"):
@@ -172,7 +185,8 @@ def build(plan, rules):
                      outcome="rejected" if not accepted else ("accepted" if not queued else ""),
                      reply="", blocklist=False, ndr=False, findings=[])
             if p["queued"]:
-                p["outcome"], p["reply"] = delivery(dec, rules)
+                routed = dec if ROUTE_DECODED or trick == "source-route" else raw
+                p["outcome"], p["reply"] = delivery(routed, rules)
                 p["blocklist"] = bool(BLOCKLIST_RE.search(p["reply"]))
             f = p["findings"]
             if authority == "none" and direction in ("relay", "outbound"):
@@ -347,7 +361,15 @@ def main():
     ap.add_argument("--rules", required=True)
     ap.add_argument("--pairs", action="store_true", help="one TSV line per recipient")
     ap.add_argument("--markdown", action="store_true", help="the generated tables of expected.md")
+    ap.add_argument("--profile", choices=["postfix", "exim", "sendmail", "opensmtpd"], default="postfix",
+                    help="which sample's configuration and texts (default postfix)")
     a = ap.parse_args()
+    if a.profile == "exim":
+        import expected_exim
+        expected_exim.apply(globals())
+    elif a.profile in ("sendmail", "opensmtpd"):
+        import importlib
+        importlib.import_module("expected_" + a.profile).apply(globals())
     sessions, pairs, ndrs = build(read_plan(a.plan), read_rules(a.rules))
     if a.pairs or not a.markdown:
         cols = ["id", "phase", "client", "port", "sasl_username", "sender", "rcpt_raw",
@@ -394,9 +416,9 @@ def main():
     print(HEADER)
     print("## Per client IP\n")
     print(table(by_ip, "client"))
-    print("\n## Per SASL account (`sasl_username=` as Postfix logs it)\n")
+    print(f"\n## {ACCOUNT_HEADING}\n")
     print(table(by_user, "account"))
-    print("\nFailed AUTH attempts (`SASL ... authentication failed ... sasl_username=`): " +
+    print(f"\n{FAILED_HEADING}: " +
           ", ".join(f"{k} {v}" for k, v in sorted(failed.items())) + ".")
     print("\nClient IPs per account: " + "; ".join(
         f"{u}: {', '.join(sorted(v, key=ipaddress.ip_address))}" for u, v in sorted(ips.items())) + ".")
@@ -408,7 +430,7 @@ def main():
     print("| for plan row | client | account | NDR to | class | NDR outcome |")
     print("|---|---|---|---|---|---|")
     for n in ndrs:
-        oc = n["outcome"] + (" (refused with a blocklist reply; discarded, no double bounce: notify_classes lacks 2bounce)" if n["refused"] else "")
+        oc = n["outcome"] + (REFUSED_NDR if n["refused"] else "")
         print(f"| {n['id']} | {n['client']} | {n['user'] or '-'} | {n['to']} | {n['tclass']} | {oc} |")
     print(f"\n{len(ndrs)} NDRs, {sum(1 for n in ndrs if n['tclass'] == 'foreign')} of them to foreign "
           f"(forged) senders = backscatter; the one to ceo@corp.example is local (alias to carol) and is not backscatter.")

@@ -53,7 +53,7 @@ stage_outer() {
         command -v "$c" >/dev/null || die "missing command: $c"
     done
     WORK=$(mktemp -d /tmp/relaytrace-$MTA_NAME.XXXXXX)
-    export WORK HERE LIB
+    export WORK HERE LIB SAMPLES
     say "work directory $WORK"
     stage_fetch
 }
@@ -157,7 +157,7 @@ stage_capture() {
 # stage_sink - the loopback "Internet" (lib/smtp_sink.py)
 stage_sink() {
     python3 "$LIB/smtp_sink.py" --listen 127.0.0.2:2525 --listen 127.0.0.3:2525 \
-        --rules "$HERE/sink-rules.tsv" --log "$WORK/run/sink-received.tsv" \
+        --rules "$SAMPLES/sink-rules.tsv" --log "$WORK/run/sink-received.tsv" \
         --pidfile "$WORK/run/sink.pid" &
     PIDS_TO_STOP+=("$!:python3")
     for _ in $(seq 50); do [ -s "$WORK/run/sink.pid" ] && break; sleep 0.1; done
@@ -166,7 +166,9 @@ stage_sink() {
 # stage_cert - a self-signed certificate for mx.corp.example into DIR
 stage_cert() {
     mkdir -p "$1"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=mx.corp.example" \
+    # STAGE_CERT_KEY: openssl -newkey argument (OpenSMTPD 6.8 with OpenSSL 3
+    # fails RSA handshakes with "EVP lib"; an EC key works)
+    openssl req -x509 -newkey "${STAGE_CERT_KEY:-rsa:2048}" ${STAGE_CERT_OPTS:-} -nodes -days 30 -subj "/CN=mx.corp.example" \
         -keyout "$1/mx.corp.example.key" -out "$1/mx.corp.example.pem" 2>/dev/null
     chmod 600 "$1/mx.corp.example.key"
 }

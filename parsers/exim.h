@@ -1,0 +1,58 @@
+/*
+ * Copyright (c) 2026 The relaytrace authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * Exim log lines to events.  Exim writes its own files (mainlog,
+ * rejectlog, paniclog), one line per entry:
+ *
+ *	2026-12-01 20:31:02 [pid] 1rABCd-000123-XY <= sender H=... P=esmtp ...
+ *
+ * local time, an optional zone (log_timezone) and an optional "[pid]"
+ * (log_selector +pid), then a message id when the line is about a
+ * message: 16 characters before Exim 4.97 (6-6-2), 23 after (6-11-4).
+ * It can also log to syslog ("exim[123]: ..." with or without that date).
+ * Both are parsed here: the files as a native format of mtalog.c
+ * (exim_detect and the exim_native_* functions, whose signatures are the
+ * struct mtalog_native ones), syslog lines as a program parser
+ * (exim_match and the exim_syslog_* functions).  Events are filled as
+ * event.h documents; see exim.c for each line form.
+ */
+
+#ifndef EXIM_H
+#define EXIM_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "event.h"
+#include "mtalog.h"
+
+struct mtalog;
+struct syslog_clock;
+struct syslog_msg;
+
+/* The native format: Exim's own log files. */
+bool		 exim_detect(struct span);
+void		*exim_native_new(struct syslog_clock *);
+void		 exim_native_free(void *);
+void		 exim_native_begin(void *);
+enum parse_result exim_native_parse(void *, struct mtalog *,
+		    const struct ev_ref *, ev_sink, void *);
+
+/* Exim through syslog: program "exim" or "exim4". */
+bool		 exim_match(const struct syslog_msg *);
+void		*exim_syslog_new(void);
+void		 exim_syslog_free(void *);
+enum parse_result exim_syslog_parse(void *, const struct syslog_msg *,
+		    const struct ev_ref *, ev_sink, void *);
+
+bool		 exim_is_msgid(struct span);
+
+#endif /* EXIM_H */

@@ -1,0 +1,510 @@
+/*
+ * Copyright (c) 2026 The relaytrace authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * The Exim parser, one line form at a time, field by field.  Lines are
+ * real: from samples/exim/mainlog and mail.log, and shapes from Exim's
+ * own test suite, fail2ban's and CrowdSec's Exim samples.  Times are
+ * local in zone UTC (--tz UTC): 2026-12-01 21:09:50 is 1796159390.
+ */
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "exim.h"
+#include "mtalog.h"
+#include "tap.h"
+
+#define T	1796159390
+#define MAXEV	16
+
+static struct event	evs[MAXEV];
+static int		nev;
+
+/* sp - a span as a C string, "(null)" when absent. */
+static const char *
+sp(struct span s)
+{
+	static char	bufs[8][1024];
+	static int	i;
+	char		*b;
+
+	if (s.p == NULL)
+		return ("(null)");
+	b = bufs[i++ % 8];
+	if (s.n >= sizeof(bufs[0]))
+		s.n = sizeof(bufs[0]) - 1;
+	memcpy(b, s.p, s.n);
+	b[s.n] = '\0';
+	return (b);
+}
+
+/* collect - the test's sink. */
+static void
+collect(void *arg, const struct event *ev)
+{
+	(void)arg;
+	if (nev < MAXEV)
+		evs[nev] = *ev;
+	nev++;
+}
+
+/* feed - one line; the events land in evs[]. */
+static enum parse_result
+feed(struct mtalog *ml, const char *s)
+{
+	struct ev_ref	ref;
+
+	memset(&ref, 0, sizeof(ref));
+	ref.line = 1;
+	ref.raw.p = s;
+	ref.raw.n = strlen(s);
+	nev = 0;
+	memset(evs, 0, sizeof(evs));
+	return (mtalog_line(ml, &ref, collect, NULL));
+}
+
+/* find - the first event of type t, or NULL. */
+static const struct event *
+find(enum ev_type t)
+{
+	int	i;
+
+	for (i = 0; i < nev && i < MAXEV; i++)
+		if (evs[i].type == t)
+			return (&evs[i]);
+	return (NULL);
+}
+
+static const struct event	none;
+
+/* get - the event of type t, a blank one (and a failure) if missing. */
+static const struct event *
+get(enum ev_type t, const char *what)
+{
+	const struct event	*e = find(t);
+
+	if (!ok(e != NULL, "%s: %s event", what, ev_type_name(t)))
+		return (&none);
+	return (e);
+}
+
+static void
+t_ids(void)
+{
+	ok(exim_is_msgid(span_from_cstr("1xYV6k-0004w3-0u")), "old id");
+	ok(exim_is_msgid(span_from_cstr("10HmaX-000000005vi-0000")),
+	    "4.97 id");
+	ok(!exim_is_msgid(span_from_cstr("1xYV6k-0004w3-0")), "short id");
+	ok(!exim_is_msgid(span_from_cstr("1xYV6k_0004w3-0u")), "bad id");
+	ok(exim_detect(span_from_cstr("2026-12-01 21:09:47 1xYV6h-0004uz-38 "
+	    "Completed")), "detect an id line");
+	ok(exim_detect(span_from_cstr("2026-12-01 21:09:47 SMTP connection "
+	    "from [127.0.0.1]:58235 (TCP/IP connection count = 1)")),
+	    "detect a connection line");
+	ok(!exim_detect(span_from_cstr("2026-12-01 21:09:47 10.0.0.1 GET / "
+	    "200")), "not a W3C line");
+}
+
+static void
+t_arrival(struct mtalog *ml)
+{
+	const struct event	*e;
+
+	is_int(feed(ml, "2026-12-01 21:09:50 1xYV6k-0004w3-0u <= "
+	    "alice@corp.example H=(alice-laptop) [127.0.0.30]:39333 P=esmtpa "
+	    "A=plain_server:alice S=552 id=92a9bb275c.p1-05@corp.example "
+	    "T=\"Photos from the weekend\" for friend@freemail.example"),
+	    PARSE_OK, "arrival: ok");
+	e = get(EV_CLIENT, "arrival");
+	is_str(sp(e->queue_id), "1xYV6k-0004w3-0u", "client: queue id");
+	is_str(sp(e->client_ip), "127.0.0.30", "client: ip");
+	is_int(e->client_port, 39333, "client: port");
+	is_str(sp(e->helo), "alice-laptop", "client: helo");
+	is_str(sp(e->proto), "esmtpa", "client: proto");
+	is_str(sp(e->sasl_method), "plain_server", "client: authenticator");
+	is_str(sp(e->sasl_user), "alice", "client: user");
+	is_str(sp(e->service), "smtpd", "client: service");
+	is_str(sp(e->program), "exim", "client: program");
+	is_int(e->pid, -1, "client: no pid");
+	is_int(e->time, T, "client: time");
+	e = get(EV_MSGINFO, "arrival");
+	is_str(sp(e->sender), "alice@corp.example", "msginfo: sender");
+	is_int(e->size, 552, "msginfo: size");
+	is_int(e->nrcpt, 1, "msginfo: nrcpt");
+	e = get(EV_MSGID, "arrival");
+	is_str(sp(e->message_id), "92a9bb275c.p1-05@corp.example", "msgid");
+	e = get(EV_RCPT, "arrival");
+	is_str(sp(e->rcpt), "friend@freemail.example", "rcpt: address");
+	is_int(e->reply_code, 250, "rcpt: 250");
+	is_str(sp(e->queue_id), "1xYV6k-0004w3-0u", "rcpt: queue id");
+
+	feed(ml, "2026-12-01 21:09:49 1xYV6j-0004vp-0q <= "
+	    "buyer@customer.example H=(smtp.customer.example) "
+	    "[127.0.0.22]:35837 P=esmtps X=TLS1.3:ECDHE_X25519__RSA_PSS_RSAE_"
+	    "SHA256__AES_256_GCM:256 CV=no S=590 id=be484aceeb.p1-03@customer"
+	    ".example T=\"Order 4711\" for alice@corp.example");
+	e = get(EV_TLS, "tls arrival");
+	is_str(sp(e->client_ip), "127.0.0.22", "tls: ip");
+	ok(span_startswith(e->text, "TLS1.3:"), "tls: cipher text");
+
+	feed(ml, "2026-12-01 21:09:51 1xYV6l-0004wB-1e <= root@corp.example "
+	    "U=root P=local S=505 id=62671225b6.p1-07@corp.example "
+	    "T=\"Cron <root@mx> backup report\" for bob@corp.example");
+	e = get(EV_PICKUP, "local submission");
+	is_str(sp(e->sender), "root@corp.example", "pickup: sender");
+	is_str(sp(e->text), "root", "pickup: user");
+	ok(find(EV_CLIENT) == NULL, "pickup: no client");
+	is_str(sp(get(EV_RCPT, "pickup")->rcpt), "bob@corp.example",
+	    "pickup: rcpt");
+
+	feed(ml, "2026-12-01 21:09:52 1xYV6m-0004xI-0U <= <> "
+	    "R=1xYV6m-0004xE-0P U=Debian-exim P=local S=3684 T=\"Mail delivery "
+	    "failed: returning message to sender\" for promo@cheap-meds.example");
+	e = get(EV_BOUNCE, "bounce");
+	is_str(sp(e->queue_id), "1xYV6m-0004xE-0P", "bounce: parent");
+	is_str(sp(e->new_queue_id), "1xYV6m-0004xI-0U", "bounce: new id");
+	e = get(EV_MSGINFO, "bounce");
+	ok(e->sender.n == 0, "bounce: null sender");
+
+	feed(ml, "2026-12-01 21:10:02 1xYV6w-000541-1U <= "
+	    "relay-check@trick-tester.example H=(mx.corp.example) "
+	    "[127.0.0.77]:56797 P=esmtp S=536 id=f9cf615674.p1-25@trick-tester"
+	    ".example T=\"relay \\\"test\\\" for x\" for route@foreign.example "
+	    "IMCEASMTP-imcea+40foreign.example@corp.example");
+	is_int(get(EV_MSGINFO, "two rcpts")->nrcpt, 2, "for list: 2 rcpts");
+	is_str(sp(evs[nev - 1].rcpt),
+	    "IMCEASMTP-imcea+40foreign.example@corp.example",
+	    "for list: second rcpt, after a quoted subject with \" for \"");
+
+	/* Exim's test suite: a name, a HELO and 4.97 ids */
+	feed(ml, "1999-03-02 09:44:33 10HmaY-000000005vi-0000 <= "
+	    "CALLER@myhost.test.ex H=localhost (myhost.test.ex) [127.0.0.1] "
+	    "P=esmtp L S=sss id=E10HmaX-000000005vi-0000@myhost.test.ex");
+	e = get(EV_CLIENT, "test suite arrival");
+	is_str(sp(e->client_name), "localhost", "name");
+	is_str(sp(e->helo), "myhost.test.ex", "helo");
+	is_str(sp(e->queue_id), "10HmaY-000000005vi-0000", "long id");
+	is_int(e->client_port, 0, "no port");
+	is_int(get(EV_MSGINFO, "size sss")->size, -1, "unknown size");
+}
+
+static void
+t_delivery(struct mtalog *ml)
+{
+	const struct event	*e;
+
+	feed(ml, "2026-12-01 21:09:49 1xYV6j-0004vx-2A -> sales@partner."
+	    "example R=hubbed_hosts T=remote_smtp H=127.0.0.3 [127.0.0.3] "
+	    "C=\"250 2.0.0 Ok: queued as S00001\"");
+	e = get(EV_DELIVERY, "->");
+	is_str(sp(e->rcpt), "sales@partner.example", "->: rcpt");
+	is_str(sp(e->status), "sent", "->: sent");
+	is_str(sp(e->relay), "127.0.0.3 [127.0.0.3]", "->: relay");
+	is_int(e->reply_code, 250, "->: code");
+	is_str(sp(e->dsn), "2.0.0", "->: dsn");
+	is_str(sp(e->text), "250 2.0.0 Ok: queued as S00001", "->: C=");
+
+	feed(ml, "2026-12-01 21:09:47 1xYV6h-0004uz-38 => carol "
+	    "<carol@corp.example> R=local_user T=mail_spool");
+	e = get(EV_DELIVERY, "=> local");
+	is_str(sp(e->rcpt), "carol", "=>: local part");
+	is_str(sp(e->orig_rcpt), "carol@corp.example", "=>: orig");
+	is_str(sp(e->relay), "mail_spool", "=>: transport as relay");
+
+	feed(ml, "2026-12-01 21:09:52 1xYV6m-0004xE-0P ** x@blocked.example "
+	    "R=smarthost T=remote_smtp_smarthost H=127.0.0.2 [127.0.0.2]: SMTP "
+	    "error from remote mail server after RCPT TO:<x@blocked.example>: "
+	    "554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked "
+	    "using zen.spamhaus.org; https://www.spamhaus.org/query/ip/127.0.0.1");
+	e = get(EV_DELIVERY, "**");
+	is_str(sp(e->status), "bounced", "**: bounced");
+	is_str(sp(e->relay), "127.0.0.2 [127.0.0.2]", "**: relay");
+	is_int(e->reply_code, 554, "**: code");
+	is_str(sp(e->dsn), "5.7.1", "**: dsn");
+	ok(span_startswith(e->text, "SMTP error from remote mail server"),
+	    "**: reason");
+
+	feed(ml, "2026-12-01 21:09:52 1xYV6m-0004xE-0P == z@slow.example "
+	    "R=smarthost T=remote_smtp_smarthost defer (-44) H=127.0.0.2 "
+	    "[127.0.0.2]: SMTP error from remote mail server after RCPT "
+	    "TO:<z@slow.example>: 451 4.7.1 Greylisted, please try again later");
+	e = get(EV_DELIVERY, "==");
+	is_str(sp(e->status), "deferred", "==: deferred");
+	is_int(e->reply_code, 451, "==: code");
+	is_str(sp(e->relay), "127.0.0.2 [127.0.0.2]", "==: relay");
+
+	feed(ml, "2026-12-01 21:10:01 1xYV6v-000539-0n ** |/bin/false "
+	    "<bouncer@corp.example> R=system_aliases T=address_pipe: Child "
+	    "process of address_pipe transport returned 1 from command: "
+	    "/bin/false");
+	e = get(EV_DELIVERY, "** pipe");
+	is_str(sp(e->rcpt), "|/bin/false", "pipe: rcpt");
+	is_str(sp(e->orig_rcpt), "bouncer@corp.example", "pipe: orig");
+	is_str(sp(e->relay), "address_pipe", "pipe: transport");
+	ok(span_startswith(e->text, "Child process"), "pipe: reason");
+
+	feed(ml, "2026-12-01 21:10:02 1xYV6w-000541-1U ** imceasmtp-imcea+40"
+	    "foreign.example@corp.example <IMCEASMTP-imcea+40foreign.example@"
+	    "corp.example>: Unrouteable address");
+	e = get(EV_DELIVERY, "** unrouteable");
+	is_str(sp(e->orig_rcpt), "IMCEASMTP-imcea+40foreign.example@corp."
+	    "example", "unrouteable: orig");
+	is_str(sp(e->text), "Unrouteable address", "unrouteable: reason");
+
+	feed(ml, "1999-03-02 09:44:33 10HmaX-000000005vi-0000 *> "
+	    "x@ten-1.test.ex R=r1 T=t1 H=ten-1.test.ex [V4NET.0.0.1] "
+	    "C=\"delivery bypassed by -N option\"");
+	is_str(sp(get(EV_DELIVERY, "*>")->status), "suppressed",
+	    "*>: suppressed");
+
+	feed(ml, "2026-12-01 21:09:47 1xYV6h-0004uz-38 Completed");
+	is_str(sp(get(EV_REMOVED, "Completed")->queue_id),
+	    "1xYV6h-0004uz-38", "Completed: queue id");
+	feed(ml, "2026-12-01 21:10:25 1xYV7J-0005Kj-0L Frozen (delivery "
+	    "error message)");
+	get(EV_WARNING, "Frozen");
+}
+
+static void
+t_session(struct mtalog *ml)
+{
+	const struct event	*e;
+
+	feed(ml, "2026-12-01 21:09:47 SMTP connection from [127.0.0.1]:58235 "
+	    "(TCP/IP connection count = 1)");
+	e = get(EV_CONNECT, "connect");
+	is_str(sp(e->client_ip), "127.0.0.1", "connect: ip");
+	is_int(e->client_port, 58235, "connect: port");
+	feed(ml, "2026-12-01 21:09:47 SMTP connection from (localhost) "
+	    "[127.0.0.1]:58235 closed by QUIT");
+	e = get(EV_DISCONNECT, "closed by QUIT");
+	is_int(e->client_port, 58235, "disconnect: port");
+	is_str(sp(e->text), "closed by QUIT", "disconnect: text");
+	feed(ml, "2026-12-01 21:09:56 SMTP connection from [127.0.0.88]:55893 "
+	    "lost D=0s");
+	get(EV_DISCONNECT, "lost");
+	feed(ml, "2026-12-01 21:09:55 no MAIL in SMTP connection from "
+	    "[127.0.0.88]:54281 D=0s C=QUIT");
+	is_int(get(EV_INFO, "no MAIL")->client_port, 54281, "no MAIL: port");
+	feed(ml, "2026-12-01 21:09:52 no host name found for IP address "
+	    "127.0.0.66");
+	is_str(sp(get(EV_INFO, "no host name")->client_ip), "127.0.0.66",
+	    "no host name: ip");
+	feed(ml, "2026-12-01 21:09:46 exim 4.96 daemon started: pid=18802, "
+	    "-q30m, listening for SMTP on [127.0.0.1]:{25,587}");
+	get(EV_INFO, "daemon started");
+
+	feed(ml, "2026-12-01 21:09:59 plain_server authenticator failed for "
+	    "(ylmf-pc) [127.0.0.105]:54831: 535 Incorrect authentication data "
+	    "(set_id=dave)");
+	e = get(EV_AUTH_FAIL, "auth failure");
+	is_str(sp(e->sasl_method), "plain_server", "auth: authenticator");
+	is_str(sp(e->sasl_user), "dave", "auth: set_id");
+	is_int(e->reply_code, 535, "auth: code");
+	is_str(sp(e->client_ip), "127.0.0.105", "auth: ip");
+	is_int(e->client_port, 54831, "auth: port");
+	is_str(sp(e->helo), "ylmf-pc", "auth: helo");
+	/* fail2ban: a verified name, no port */
+	feed(ml, "2013-01-04 17:03:46 login authenticator failed for "
+	    "rrcs-24-106-174-74.se.biz.rr.com ([192.168.2.33]) "
+	    "[24.106.174.74]: 535 Incorrect authentication data (set_id=brian)");
+	e = get(EV_AUTH_FAIL, "fail2ban auth failure");
+	is_str(sp(e->client_ip), "24.106.174.74", "fail2ban: ip");
+	is_str(sp(e->client_name), "rrcs-24-106-174-74.se.biz.rr.com",
+	    "fail2ban: name");
+	is_str(sp(e->helo), "[192.168.2.33]", "fail2ban: helo literal");
+}
+
+static void
+t_reject(struct mtalog *ml)
+{
+	const struct event	*e;
+
+	feed(ml, "2026-12-01 21:10:12 H=(friend) [127.0.0.66]:44581 "
+	    "F=<promo@cheap-meds.example> rejected RCPT "
+	    "<buyer1@mailbox-one.example>: relay not permitted");
+	e = get(EV_REJECT, "relay not permitted");
+	is_str(sp(e->stage), "RCPT", "reject: stage");
+	is_str(sp(e->rcpt), "buyer1@mailbox-one.example", "reject: rcpt");
+	is_str(sp(e->sender), "promo@cheap-meds.example", "reject: sender");
+	is_str(sp(e->text), "relay not permitted", "reject: text");
+	is_int(e->reply_code, 550, "reject: 550");
+	is_str(sp(e->client_ip), "127.0.0.66", "reject: ip");
+	is_int(e->client_port, 44581, "reject: port");
+	is_str(sp(e->helo), "friend", "reject: helo");
+	ok(e->queue_id.n == 0, "reject: no queue id");
+	is_str(sp(e->status), "reject", "reject: status");
+
+	feed(ml, "2026-12-01 21:10:15 H=(mx.corp.example) [127.0.0.77]:46819 "
+	    "F=<relay-check@trick-tester.example> rejected RCPT "
+	    "<@corp.example:route@foreign.example>: relay not permitted");
+	is_str(sp(get(EV_REJECT, "source route")->rcpt),
+	    "@corp.example:route@foreign.example", "source route kept");
+
+	feed(ml, "2026-12-01 21:10:02 SMTP syntax error in \"RCPT "
+	    "TO:<double@foreign.example@corp.example>\" H=(mx.corp.example) "
+	    "[127.0.0.77]:56797 malformed address: @corp.example> may not "
+	    "follow <double@foreign.example");
+	e = get(EV_REJECT, "syntax error in RCPT");
+	is_str(sp(e->stage), "RCPT", "syntax: stage");
+	is_str(sp(e->rcpt), "double@foreign.example@corp.example",
+	    "syntax: rcpt");
+	is_int(e->reply_code, 501, "syntax: 501");
+	ok(e->sender.p == NULL, "syntax: sender unknown");
+
+	feed(ml, "2026-12-01 21:09:57 SMTP syntax error in \"XYZZY\" "
+	    "H=(scanner.example) [127.0.0.88]:40697 unrecognized command");
+	e = get(EV_REJECT, "unknown command");
+	is_str(sp(e->stage), "UNKNOWN", "unknown command: stage");
+	is_int(e->reply_code, 500, "unknown command: 500");
+	is_str(sp(e->text), "unrecognized command", "unknown command: text");
+
+	feed(ml, "2026-12-01 21:09:54 SMTP protocol error in \"RCPT "
+	    "TO:<relaytest@scan-results.example>\" H=[127.0.0.88]:55371 "
+	    "sender not yet given");
+	e = get(EV_REJECT, "protocol error");
+	is_int(e->reply_code, 503, "protocol: 503");
+	ok(e->rcpt.n == 0, "protocol: no recipient (no transaction)");
+
+	feed(ml, "2026-12-01 21:09:54 rejected EHLO from [127.0.0.88]:55371: "
+	    "syntactically invalid argument(s): '; DROP TABLE sessions;--");
+	e = get(EV_REJECT, "rejected EHLO");
+	is_str(sp(e->stage), "HELO", "EHLO: stage");
+	is_str(sp(e->helo), "'; DROP TABLE sessions;--", "EHLO: the name");
+	is_int(e->reply_code, 501, "EHLO: 501");
+	is_int(e->client_port, 55371, "EHLO: port");
+
+	feed(ml, "2026-12-01 21:09:54 rejected MAIL from [127.0.0.88]:55371: "
+	    "no HELO/EHLO given");
+	e = get(EV_REJECT, "rejected MAIL");
+	is_str(sp(e->stage), "MAIL", "MAIL: stage");
+	is_int(e->reply_code, 503, "MAIL: 503");
+
+	feed(ml, "2026-12-01 21:09:56 SMTP call from [127.0.0.88]:60045 "
+	    "dropped: too many syntax or protocol errors (last command was "
+	    "\"DATA\",  C=EHLO,MAIL,RCPT,RCPT,DATA)");
+	is_int(nev, 2, "dropped: two events");
+	e = get(EV_REJECT, "dropped");
+	is_int(e->reply_code, 421, "dropped: 421");
+	get(EV_DISCONNECT, "dropped");
+
+	feed(ml, "1999-03-02 09:44:33 SMTP protocol synchronization error "
+	    "(next input sent too soon: pipelining was not advertised): "
+	    "rejected \"ehlo abcd\" H=[127.0.0.1] next input=\"mail fr"
+	    "<suppressed>");
+	e = get(EV_REJECT, "sync error");
+	is_int(e->reply_code, 554, "sync: 554");
+	is_str(sp(e->stage), "EHLO", "sync: stage");
+
+	feed(ml, "1999-03-02 09:44:33 10HmaX-000000005vi-0000 U=CALLER "
+	    "F=<x@y> rejected after DATA: domain missing or malformed: "
+	    "failing address in \"From:\" header is: @");
+	e = get(EV_REJECT, "after DATA");
+	is_str(sp(e->stage), "END-OF-MESSAGE", "after DATA: stage");
+	is_str(sp(e->queue_id), "10HmaX-000000005vi-0000", "after DATA: id");
+
+	feed(ml, "1999-03-02 09:44:33 H=localhost (myhost.test.ex) "
+	    "[127.0.0.1] F=<CALLER@myhost.test.ex> temporarily rejected RCPT "
+	    "<B@test.ex>: 452 4.5.3 Try again");
+	e = get(EV_REJECT, "temporarily");
+	is_int(e->reply_code, 452, "temporarily: logged code");
+	is_str(sp(e->dsn), "4.5.3", "temporarily: dsn");
+	is_str(sp(e->text), "Try again", "temporarily: text");
+
+	/* CrowdSec: an RBL refusal in quotes after TLS fields */
+	feed(ml, "2022-06-29 14:34:58 H=imfo.test.biz [1.2.3.4]:35328 "
+	    "X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 CV=no F=<jack@test.biz> "
+	    "rejected RCPT <sales@toto.com.au>: No Such User Here");
+	e = get(EV_REJECT, "crowdsec reject");
+	is_str(sp(e->client_name), "imfo.test.biz", "crowdsec: name");
+	is_str(sp(e->rcpt), "sales@toto.com.au", "crowdsec: rcpt");
+}
+
+static void
+t_forms(void)
+{
+	struct mtalog_opts	 o = { 0, "UTC", NULL };
+	struct mtalog		*ml;
+	const struct event	*e;
+
+	/* syslog, with Exim's own date in the message */
+	ml = mtalog_new(&o);
+	mtalog_begin_source(ml, T);
+	is_int(feed(ml, "2026-12-01T21:09:50.819022+00:00 mx exim[18802]: "
+	    "2026-12-01 21:09:50 1xYV6k-0004w3-0u Completed"), PARSE_OK,
+	    "syslog: ok");
+	e = get(EV_REMOVED, "syslog");
+	is_str(sp(e->host), "mx", "syslog: host");
+	is_int(e->usec, 819022, "syslog: the header's time");
+	is_int(e->pid, -1, "syslog: pid not a session key");
+	is_str(mtalog_format(ml), "exim-syslog-rfc3339", "syslog: format");
+	/* syslog without the date (syslog_timestamp = false) */
+	is_int(feed(ml, "Jun 29 16:04:05 server exim[1234]: dovecot_plain "
+	    "authenticator failed for (mail.test.com) [202.137.142.181]:47807: "
+	    "535 Incorrect authentication data (set_id=dave)"), PARSE_OK,
+	    "syslog without date: ok");
+	is_str(sp(get(EV_AUTH_FAIL, "syslog bsd")->sasl_user), "dave",
+	    "syslog without date: user");
+	mtalog_free(ml);
+
+	/* the native file: pid, zone, milliseconds */
+	ml = mtalog_new(&o);
+	mtalog_begin_source(ml, T);
+	feed(ml, "2026-12-01 21:09:50 [1234] 1xYV6h-0004uz-38 Completed");
+	is_int(get(EV_REMOVED, "pid")->time, T, "[pid]: time");
+	is_str(mtalog_format(ml), "exim", "native: format");
+	feed(ml, "2026-12-01 22:09:50 +0100 1xYV6h-0004uz-38 Completed");
+	is_int(get(EV_REMOVED, "zone")->time, T, "+0100: time");
+	feed(ml, "2026-12-01 21:09:50.712 1xYV6h-0004uz-38 Completed");
+	is_int(get(EV_REMOVED, "ms")->usec, 712000, "milliseconds");
+	/* a rejectlog header dump continues its entry */
+	is_int(feed(ml, "Envelope-from: <x@y>"), PARSE_OK, "Envelope-from");
+	is_int(feed(ml, "P Received: from CALLER (helo=test)"), PARSE_OK,
+	    "header line");
+	is_int(feed(ml, "\tby myhost.test.ex with local-smtp (Exim x.yz)"),
+	    PARSE_OK, "folded header");
+	is_int(feed(ml, "******** SERVER ********"), PARSE_BAD, "junk: bad");
+	is_int(feed(ml, "  Date: Tue, 2 Mar 1999"), PARSE_BAD,
+	    "no continuation after a bad line");
+	/* hostile: truncated and overlong fields never crash */
+	is_int(feed(ml, "2026-12-01 21:09:50 1xYV6h-0004uz-38 <= "),
+	    PARSE_OK, "empty arrival: a note about the message");
+	ok(find(EV_MSGINFO) == NULL, "empty arrival: no arrival events");
+	feed(ml, "2026-12-01 21:09:50 1xYV6h-0004uz-38 <= a H=(x [1.2.3.4 "
+	    "T=\"unterminated for b");
+	ok(1, "unterminated quote survives");
+	feed(ml, "2026-12-01 21:09:50 1xYV6h-0004uz-38 ** <");
+	ok(1, "lone bracket survives");
+	is_int(feed(ml, "2026-12-01 21:09:50 H=(x) [1.2.3.4]:1 F=<a> rejected "
+	    "RCPT <b"), PARSE_OK, "unclosed rcpt: a note");
+	mtalog_free(ml);
+}
+
+int
+main(void)
+{
+	struct mtalog_opts	 o = { 0, "UTC", NULL };
+	struct mtalog		*ml;
+
+	if ((ml = mtalog_new(&o)) == NULL)
+		return (99);
+	mtalog_begin_source(ml, T);
+	t_ids();
+	t_arrival(ml);
+	t_delivery(ml);
+	t_session(ml);
+	t_reject(ml);
+	mtalog_free(ml);
+	t_forms();
+	return (done_testing());
+}
