@@ -3,23 +3,11 @@
 # per-account counts are the ground truth of samples/exim/expected.md,
 # derived from the traffic plan (samples/exim/plan.tsv) that drove the
 # real Exim, not from this program.  Differences forced by what Exim logs
-# are noted where they occur.  Assertions that need correlation work not
-# done yet are marked TODO (they run, and show, but do not fail the suite).
+# are noted where they occur.
 . "${top_srcdir:-.}/tests/tap.sh"
 S="$top_srcdir/samples/exim"
 RT=$RELAYTRACE
 db="$tmp/t.db"
-
-# todo GOT WANT DESC REASON: an assertion expected to fail for now.
-todo() {
-	tap_n=$((tap_n + 1))
-	if [ "$1" = "$2" ]; then
-		echo "ok $tap_n - $3 # TODO $4"
-	else
-		echo "not ok $tap_n - $3 # TODO $4"
-		echo "# got '$1', want '$2'"
-	fi
-}
 
 # The locality of samples/exim/update-exim4.conf.conf (phase 2), as flags.
 "$RT" investigate -q -d "$db" --local-domain corp.example \
@@ -59,8 +47,7 @@ is "$(f 127.0.0.88 open-relay)" "1/2/2/0/0" "127.0.0.88 open relay"
 # across a refusal whose sender is unknown, 127.0.0.77's 3 transactions
 # show as 6.
 is "$(f 127.0.0.66 relay-attempt)" "2/5/0/0/0" "127.0.0.66 refused"
-todo "$(f 127.0.0.77 relay-attempt)" "3/12/0/0/0" "127.0.0.77 refused" \
-    "a reject with no sender splits the refused transaction"
+is "$(f 127.0.0.77 relay-attempt)" "3/12/0/0/0" "127.0.0.77 refused"
 is "$(q "SELECT sum(recipients) FROM findings WHERE client_ip =
     '127.0.0.77' AND kind = 'relay-attempt'")" 12 "127.0.0.77 refused pairs"
 # p2-05 and p2-06 never got past their refused HELO names (503 to MAIL
@@ -155,8 +142,7 @@ is "$(qs "SELECT kind || ':' || count(*) || '/' || sum(recipients) FROM
 "$RT" ingest -q -d "$tmp/mc.db" --mta-config "$S/update-exim4.conf.conf" \
     --local-domain mx.corp.example "$S/mainlog" 2>"$tmp/mc.err"
 qm() { "$RT" sql -d "$tmp/mc.db" "$1" | sed -n 2p; }
-todo "$(qm "SELECT count(*) || '/' || sum(recipients) FROM findings WHERE
-    kind = 'open-relay'")" "7/22" "--mta-config update-exim4.conf.conf" \
-    "main.c's build_locality must call locality_load_mta()"
+is "$(qm "SELECT count(*) || '/' || sum(recipients) FROM findings WHERE
+    kind = 'open-relay'")" "7/22" "--mta-config update-exim4.conf.conf"
 
 done_testing
