@@ -195,7 +195,7 @@ classify_recipients(struct store *st, const struct locality *loc,
 
 	q = store_prepare(st, "SELECT r.id, r.rcpt_domain, r.surface_domain,"
 	    " r.trick, r.outcome, m.origin, m.sender_raw, m.sender_domain,"
-	    " m.client_ip, m.auth_user FROM recipients r"
+	    " m.client_ip, m.auth_user, r.reply_code FROM recipients r"
 	    " JOIN messages m ON m.id = r.message_id ORDER BY r.id");
 	u = store_prepare(st, "UPDATE recipients SET direction = ?2,"
 	    " authority = ?3, verdict = ?4, tricked = ?5 WHERE id = ?1");
@@ -237,9 +237,17 @@ classify_recipients(struct store *st, const struct locality *loc,
 		if (!rlocal) {
 			if (strcmp(authority, "server") == 0)
 				verdict = nullsender ? "backscatter" : NULL;
-			else if (strcmp(authority, "none") == 0)
+			else if (strcmp(authority, "none") == 0) {
 				verdict = strcmp(outcome, "rejected") == 0 ?
 				    "relay-attempt" : "open-relay";
+				/*
+				 * 503 is "bad sequence of commands": the
+				 * server never judged the recipient.
+				 */
+				if (strcmp(outcome, "rejected") == 0 &&
+				    sqlite3_column_int(q, 10) == 503)
+					verdict = NULL;
+			}
 			else if (strcmp(authority, "auth") == 0)
 				verdict = "auth-relay";
 			else if (strcmp(authority, "trusted") == 0 &&

@@ -155,6 +155,18 @@ corr_key(struct corr *c, struct span a, struct span b, struct span d)
 
 /* --- messages ------------------------------------------------------- */
 
+/* msg_has_taken - has any recipient of m not been refused? */
+static bool
+msg_has_taken(const struct cmsg *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nrcpts; i++)
+		if (!m->rcpts[i].refused)
+			return (true);
+	return (false);
+}
+
 /* corr_msg_write - store the message's current state. */
 void
 corr_msg_write(struct corr *c, struct cmsg *m)
@@ -191,7 +203,7 @@ corr_msg_write(struct corr *c, struct cmsg *m)
 	 */
 	store_bind_i64(s, 15, m->accepted && (m->adopted ||
 	    !(m->origin != NULL && strcmp(m->origin, "smtpd") == 0 &&
-	    m->size < 0 && m->message_id == NULL && m->nrcpts == 0)));
+	    m->size < 0 && m->message_id == NULL && !msg_has_taken(m))));
 	store_bind_i64(s, 16, m->removed);
 	store_time_iso(m->last_epoch, iso);
 	store_bind_text(s, 17, iso);
@@ -295,8 +307,21 @@ msg_open(struct corr *c, const struct event *ev, struct span queue_id,
 	struct cmsg	*m;
 	struct span	 k;
 
-	if ((m = msg_find(c, ev, queue_id)) != NULL)
+	if ((m = msg_find(c, ev, queue_id)) != NULL) {
+		/*
+		 * Sendmail logs a transaction's refusals before its from=
+		 * line, with the same queue id: that is this message, not
+		 * an earlier one whose queue id is reused.
+		 */
+		if (strcmp(origin, "smtpd") == 0 &&
+		    strcmp(m->origin, "unknown") == 0 && m->size < 0 &&
+		    (m->session_id == 0 || m->session_id == session_id)) {
+			m->origin = "smtpd";
+			m->session_id = session_id;
+			return (m);
+		}
 		msg_close(c, m);
+	}
 	if (c->have_wire && strcmp(origin, "smtpd") == 0 &&
 	    (m = corr_adopt_message(c, ev, queue_id)) != NULL)
 		session_id = m->session_id;
@@ -465,6 +490,7 @@ corr_rcpt_update(struct corr *c, struct crcpt *r, const struct event *ev,
 	sqlite3_stmt	*s;
 
 	r->attempts++;
+	r->refused = strcmp(outcome, "rejected") == 0;
 	s = store_stmt(c->st, STMT_RCPT_UPDATE);
 	store_bind_i64(s, 1, r->id);
 	store_bind_span(s, 2, ev->stage);

@@ -35,6 +35,7 @@ struct crcpt {
 	char		*final;		/* after rewriting */
 	int64_t		 id;
 	int		 attempts;
+	bool		 refused;	/* last outcome was a refusal */
 };
 
 struct cmsg {

@@ -35,6 +35,8 @@
 #include "event.h"
 #include "log.h"
 #include "mtalog.h"
+#include "pcapin.h"
+#include "smtpwire.h"
 #include "source.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -194,6 +196,231 @@ ingest_anomaly(struct store *st, int64_t sid, const struct source_line *ln,
 	store_step_done(st, s);
 }
 
+static bool	ingest_is_capture(const char *);
+
+/* ingest_source_is_capture - by its first bytes, plain or compressed. */
+static bool
+ingest_source_is_capture(const char *path)
+{
+	struct source	*s;
+	char		 err[256];
+	bool		 cap;
+
+	if ((s = source_open(path, false, err, sizeof(err))) == NULL)
+		return (false);
+	cap = source_kind(s) == SOURCE_PCAP || source_kind(s) == SOURCE_PCAPNG;
+	source_close(s);
+	return (cap || ingest_is_capture(path));
+}
+
+/* ingest_is_capture - is path a capture, maybe gzip-compressed? */
+static bool
+ingest_is_capture(const char *path)
+{
+	struct source		*s;
+	struct source_line	 ln;
+	char			 err[256];
+	bool			 cap = false;
+
+	/* A .gz whose content starts with a capture's magic. */
+	if ((s = source_open(path, false, err, sizeof(err))) == NULL)
+		return (false);
+	if (source_kind(s) == SOURCE_GZIP && source_next_line(s, &ln) == 1 &&
+	    ln.text.n >= 4) {
+		const unsigned char	*p = (const unsigned char *)ln.text.p;
+
+		cap = (p[0] == 0xa1 && p[1] == 0xb2) ||
+		    (p[0] == 0xd4 && p[1] == 0xc3) ||
+		    (p[0] == 0x4d && p[1] == 0x3c) ||
+		    (p[0] == 0x0a && p[1] == 0x0d && p[2] == 0x0d &&
+		    p[3] == 0x0a);
+	}
+	source_close(s);
+	return (cap);
+}
+
+struct extract_ctx {
+	const char	*dir;
+	FILE		*fp;
+	char		 tmp[4096];
+	uint64_t	 written;
+	uint64_t	 failed;
+};
+
+/* extract_begin - a message body starts: open a temporary file. */
+static void
+extract_begin(void *arg, uint64_t flow)
+{
+	struct extract_ctx	*x = arg;
+	int			 fd;
+
+	if (x->fp != NULL)
+		fclose(x->fp);
+	x->fp = NULL;
+	snprintf(x->tmp, sizeof(x->tmp), "%s/.relaytrace-XXXXXX", x->dir);
+	if ((fd = mkstemp(x->tmp)) == -1 || (x->fp = fdopen(fd, "w")) ==
+	    NULL) {
+		if (x->failed++ == 0)
+			log_warn("--extract %s", x->dir);
+		if (fd != -1)
+			close(fd);
+	}
+}
+
+static void
+extract_data(void *arg, uint64_t flow, const uint8_t *p, size_t n)
+{
+	struct extract_ctx	*x = arg;
+
+	if (x->fp != NULL && fwrite(p, 1, n, x->fp) != n) {
+		fclose(x->fp);
+		x->fp = NULL;
+		(void)unlink(x->tmp);
+		x->failed++;
+	}
+}
+
+/* extract_end - the body is complete: name it by its SHA-256. */
+static void
+extract_end(void *arg, uint64_t flow, const char *sha256)
+{
+	struct extract_ctx	*x = arg;
+	char			 path[4096];
+
+	if (x->fp == NULL)
+		return;
+	if (fclose(x->fp) != 0 || sha256 == NULL || *sha256 == '\0') {
+		x->fp = NULL;
+		(void)unlink(x->tmp);
+		return;
+	}
+	x->fp = NULL;
+	snprintf(path, sizeof(path), "%s/%s.eml", x->dir, sha256);
+	if (rename(x->tmp, path) == -1) {
+		(void)unlink(x->tmp);
+		x->failed++;
+	} else
+		x->written++;
+}
+
+/*
+ * ingest_capture - read one packet capture: TCP reassembly, SMTP on top,
+ * events into the correlator, in one transaction.  Lines in the sources
+ * row count packets.
+ */
+static int
+ingest_capture(struct store *st, struct corr *corr, const char *path,
+    const char *display, uint32_t index, const char *sha, uint64_t bytes,
+    struct ingest_totals *tot, const struct ingest_opts *o)
+{
+	struct ingest_src	 is;
+	struct pcapin		*pc;
+	struct pcapin_stats	 ps;
+	struct smtpwire		*sw;
+	const struct smtpwire_stats *ws;
+	struct flow_sink	 fs;
+	struct extract_ctx	 x;
+	struct smtpwire_body	 body = { &x, extract_begin, extract_data,
+				    extract_end };
+	sqlite3_stmt		*s;
+	char			 err[512], now[32], t1[32], t2[32];
+	char			 fmt[160], why[600];
+	int64_t			 sid;
+	int			 rc;
+
+	if ((pc = pcapin_open(path, err, sizeof(err))) == NULL) {
+		log_warnx("%s: %s", display, err);
+		tot->failed++;
+		return (-1);
+	}
+	if (store_begin(st) == -1)
+		fatalx("%s: cannot start a transaction", display);
+	store_time_iso((int64_t)time(NULL), now);
+	s = store_stmt(st, STMT_SOURCE_INSERT);
+	store_bind_text(s, 1, display);
+	store_bind_text(s, 2, sha);
+	store_bind_i64(s, 3, (int64_t)bytes);
+	store_bind_text(s, 4, "pcap");
+	store_bind_text(s, 5, "unknown");
+	store_bind_text(s, 6, now);
+	store_step_done(st, s);
+	sid = sqlite3_last_insert_rowid(st->db);
+	corr_set_source(corr, sid);
+
+	memset(&is, 0, sizeof(is));
+	is.corr = corr;
+	memset(&x, 0, sizeof(x));
+	x.dir = o->extract;
+	sw = smtpwire_new(ingest_sink, &is, index);
+	if (o->extract != NULL)
+		smtpwire_set_body(sw, &body);
+	fs = smtpwire_flow_sink(sw);
+	memset(&ps, 0, sizeof(ps));
+	rc = pcapin_run(pc, &fs, &ps);
+	ws = smtpwire_stats(sw);
+	why[0] = '\0';
+	if (rc == -1) {
+		snprintf(why, sizeof(why), "%s", pcapin_error(pc) != NULL ?
+		    pcapin_error(pc) : "damaged capture");
+		log_warnx("%s: %s after packet %llu; the packets before it "
+		    "are kept", display, why,
+		    (unsigned long long)ps.packets);
+	}
+	if (!o->quiet && ws->tls_flows > 0)
+		log_warnx("%s: %llu SMTP sessions went TLS and are unreadable "
+		    "after the greeting", display,
+		    (unsigned long long)ws->tls_flows);
+	if (ps.truncated > 0 && !o->quiet)
+		log_warnx("%s: %llu packets cut short by the snapshot length",
+		    display, (unsigned long long)ps.truncated);
+	snprintf(fmt, sizeof(fmt), "%s%s %s", ps.format != NULL ? ps.format :
+	    "pcap", ps.compressed ? ".gz" : "", ps.linktypes);
+
+	s = store_stmt(st, STMT_SOURCE_UPDATE);
+	store_bind_i64(s, 1, sid);
+	store_bind_text(s, 2, sha);
+	store_bind_i64(s, 3, (int64_t)bytes);
+	store_bind_text(s, 4, fmt);
+	if (is.have_time) {
+		store_time_iso(is.first, t1);
+		store_time_iso(is.last, t2);
+		store_bind_text(s, 6, t1);
+		store_bind_i64(s, 7, is.first);
+		store_bind_text(s, 8, t2);
+		store_bind_i64(s, 9, is.last);
+	}
+	store_bind_i64(s, 10, (int64_t)ps.packets);
+	store_bind_i64(s, 11, (int64_t)ps.tcp);
+	store_bind_i64(s, 12, (int64_t)(ps.non_ip + ps.non_tcp +
+	    ps.unsupported));
+	store_bind_i64(s, 13, (int64_t)ps.bad);
+	store_bind_i64(s, 14, (int64_t)ps.truncated);
+	store_bind_text(s, 15, why[0] != '\0' ? why : NULL);
+	store_step_done(st, s);
+	corr_checkpoint(corr);
+	if (store_commit(st) == -1)
+		fatalx("%s: cannot commit", display);
+	if (o->extract != NULL && !o->quiet)
+		log_info("%s: %llu messages extracted to %s", display,
+		    (unsigned long long)x.written, o->extract);
+	if (x.fp != NULL) {
+		fclose(x.fp);
+		(void)unlink(x.tmp);
+	}
+	tot->sources++;
+	tot->lines += ps.packets;
+	tot->parsed += ps.tcp;
+	tot->unparsed += ps.bad;
+	free(is.host);
+	smtpwire_free(sw);
+	pcapin_close(pc);
+	if (rc == -1) {
+		tot->failed++;
+		return (-1);
+	}
+	return (0);
+}
+
 /*
  * ingest_one - read one source into the store.  display is the name to
  * show and record ("-" for standard input).  Returns 0, 1 when skipped as
@@ -239,12 +466,10 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 		return (-1);
 	}
 	if (source_kind(src) == SOURCE_PCAP ||
-	    source_kind(src) == SOURCE_PCAPNG) {
-		log_warnx("%s: packet captures (%s) are not read by this "
-		    "version", display, source_kind_name(source_kind(src)));
+	    source_kind(src) == SOURCE_PCAPNG || ingest_is_capture(path)) {
 		source_close(src);
-		tot->failed++;
-		return (-1);
+		return (ingest_capture(st, corr, path, display, index, sha,
+		    bytes, tot, o));
 	}
 
 	if (store_begin(st) == -1)
@@ -361,9 +586,10 @@ ingest_files(struct store *st, char **paths, size_t n,
 	struct mtalog		*ml;
 	struct corr		*corr;
 	struct corr_stats	 cst;
-	char			*spool;
+	char			**real;
+	const char		**shown;
 	size_t			 i;
-	int			 rv = 0;
+	int			 rv = 0, pass;
 
 	memset(tot, 0, sizeof(*tot));
 	memset(&mo, 0, sizeof(mo));
@@ -381,22 +607,40 @@ ingest_files(struct store *st, char **paths, size_t n,
 		return (-2);
 	}
 	corr = corr_new(st);
+
+	/*
+	 * Standard input is spooled first; then captures are read before
+	 * logs, so that log lines can join the sessions the captures show.
+	 */
+	real = xcalloc(n, sizeof(*real));
+	shown = xcalloc(n, sizeof(*shown));
 	for (i = 0; i < n; i++) {
-		if (strcmp(paths[i], "-") == 0) {
-			if ((spool = ingest_spool_stdin()) == NULL) {
-				tot->failed++;
-				rv = -1;
+		shown[i] = paths[i];
+		real[i] = strcmp(paths[i], "-") == 0 ? ingest_spool_stdin() :
+		    xstrdup(paths[i]);
+	}
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n; i++) {
+			if (real[i] == NULL) {
+				if (pass == 0) {
+					tot->failed++;
+					rv = -1;
+				}
 				continue;
 			}
-			if (ingest_one(st, corr, ml, spool, "-", (uint32_t)i,
-			    tot, o) == -1)
+			if ((ingest_source_is_capture(real[i]) ? 0 : 1) != pass)
+				continue;
+			if (ingest_one(st, corr, ml, real[i], shown[i],
+			    (uint32_t)i, tot, o) == -1)
 				rv = -1;
-			(void)unlink(spool);
-			free(spool);
-		} else if (ingest_one(st, corr, ml, paths[i], paths[i],
-		    (uint32_t)i, tot, o) == -1)
-			rv = -1;
+		}
+	for (i = 0; i < n; i++) {
+		if (real[i] != NULL && strcmp(shown[i], "-") == 0)
+			(void)unlink(real[i]);
+		free(real[i]);
 	}
+	free(real);
+	free(shown);
 	if (store_begin(st) == -1)
 		fatalx("cannot start a transaction");
 	corr_flush(corr);

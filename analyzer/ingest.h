@@ -23,6 +23,7 @@ struct ingest_opts {
 	int		 year;		/* 0: infer */
 	const char	*tz;		/* NULL: local zone */
 	const char	*format;	/* --format, NULL: detect */
+	const char	*extract;	/* --extract DIR, or NULL */
 	bool		 quiet;
 };
 

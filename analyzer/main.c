@@ -19,6 +19,8 @@
 
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -48,6 +50,8 @@ struct opts {
 	size_t			 ndomains;
 	char			**nets;
 	size_t			 nnets;
+	char			**rdomains;
+	size_t			 nrdomains;
 	bool			 locality_given;
 };
 
@@ -69,7 +73,8 @@ static const struct cmd cmds[] = {
 	{ "investigate", cmd_investigate, "[options] FILE...",
 	  "ingest the files into the database and print the report" },
 	{ "ingest", cmd_ingest, "[options] FILE...",
-	  "read MTA logs (plain or .gz, '-' for standard input)" },
+	  "read MTA logs and packet captures (plain or .gz, '-' for standard "
+	  "input)" },
 	{ "report", cmd_report, "[options] [-f text|json] [-o FILE]",
 	  "print the incident report" },
 	{ "sessions", cmd_sessions, "[options] [--client IP] [--finding KIND]"
@@ -87,12 +92,15 @@ static const char common_help[] =
 "  -d, --db FILE          database (default ./" DEFAULT_DB ")\n"
 "      --local-domain D   a domain of ours (repeatable)\n"
 "      --local-net CIDR   a trusted network of ours (repeatable)\n"
+"      --relay-domain D   a domain we relay for, a backup MX (repeatable)\n"
 "      --mta-config FILE  read local domains and networks from main.cf\n"
 "      --year Y           year of log lines that carry none\n"
 "      --tz ZONE          zone of log lines that carry none (UTC, +0100,\n"
 "                         Europe/Berlin; default: this machine's)\n"
 "      --format NAME      read logs as NAME (postfix, syslog, ...) instead\n"
 "                         of detecting the format per file\n"
+"      --extract DIR      write each message seen in a capture to\n"
+"                         DIR/<sha256>.eml\n"
 "  -f, --report-format F  report format: text or json (for report also\n"
 "                         --format F)\n"
 "  -o, --output FILE      write the report to FILE\n"
@@ -103,10 +111,12 @@ static const char common_help[] =
 enum {
 	OPT_LOCAL_DOMAIN = 256,
 	OPT_LOCAL_NET,
+	OPT_RELAY_DOMAIN,
 	OPT_MTA_CONFIG,
 	OPT_YEAR,
 	OPT_TZ,
 	OPT_FORMAT,
+	OPT_EXTRACT,
 	OPT_CLIENT,
 	OPT_FINDING,
 	OPT_SINCE,
@@ -119,12 +129,14 @@ static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "report-format", required_argument, NULL, 'f' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "extract", required_argument, NULL, OPT_EXTRACT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "local-domain", required_argument, NULL, OPT_LOCAL_DOMAIN },
 	{ "local-net", required_argument, NULL, OPT_LOCAL_NET },
+	{ "relay-domain", required_argument, NULL, OPT_RELAY_DOMAIN },
 	{ "mta-config", required_argument, NULL, OPT_MTA_CONFIG },
 	{ "year", required_argument, NULL, OPT_YEAR },
 	{ "tz", required_argument, NULL, OPT_TZ },
@@ -223,6 +235,10 @@ parse_opts(struct opts *o, const struct cmd *c, int argc, char **argv,
 			push(&o->domains, &o->ndomains, optarg);
 			o->locality_given = true;
 			break;
+		case OPT_RELAY_DOMAIN:
+			push(&o->rdomains, &o->nrdomains, optarg);
+			o->locality_given = true;
+			break;
 		case OPT_LOCAL_NET:
 			push(&o->nets, &o->nnets, optarg);
 			o->locality_given = true;
@@ -241,6 +257,9 @@ parse_opts(struct opts *o, const struct cmd *c, int argc, char **argv,
 			break;
 		case OPT_TZ:
 			o->ingest.tz = optarg;
+			break;
+		case OPT_EXTRACT:
+			o->ingest.extract = optarg;
 			break;
 		case OPT_FORMAT:
 			/* report has no input: there it is the output's. */
@@ -325,6 +344,13 @@ build_locality(const struct opts *o)
 		    LOC_ORIGIN_FLAG, "--local-domain") == -1) {
 			log_warnx("--local-domain %s: not a domain",
 			    o->domains[i]);
+			goto bad;
+		}
+	for (i = 0; i < o->nrdomains; i++)
+		if (locality_add_domain(loc, o->rdomains[i], LOC_RELAY,
+		    LOC_ORIGIN_FLAG, "--relay-domain") == -1) {
+			log_warnx("--relay-domain %s: not a domain",
+			    o->rdomains[i]);
 			goto bad;
 		}
 	for (i = 0; i < o->nnets; i++)
@@ -424,6 +450,21 @@ write_report(struct opts *o, struct store *st)
 	return (rv);
 }
 
+/* check_extract - --extract must name a directory; 0 or -1. */
+static int
+check_extract(const struct opts *o)
+{
+	struct stat	sb;
+
+	if (o->ingest.extract == NULL)
+		return (0);
+	if (stat(o->ingest.extract, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		log_warnx("--extract %s: not a directory", o->ingest.extract);
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 cmd_ingest(struct opts *o, int argc, char **argv)
 {
@@ -435,6 +476,8 @@ cmd_ingest(struct opts *o, int argc, char **argv)
 		    "input)");
 		return (EXIT_USAGE);
 	}
+	if (check_extract(o) == -1)
+		return (EXIT_USAGE);
 	st = open_store(o, 0);
 	rv = do_ingest(o, st, argc, argv);
 	store_close(st);
@@ -451,6 +494,8 @@ cmd_investigate(struct opts *o, int argc, char **argv)
 		log_warnx("investigate: no files given");
 		return (EXIT_USAGE);
 	}
+	if (check_extract(o) == -1)
+		return (EXIT_USAGE);
 	st = open_store(o, 0);
 	rv = do_ingest(o, st, argc, argv);
 	if (rv == EXIT_USAGE) {
@@ -586,5 +631,6 @@ main(int argc, char **argv)
 	}
 	free(o.domains);
 	free(o.nets);
+	free(o.rdomains);
 	return (rv);
 }

@@ -77,6 +77,7 @@ enum decode_why {
 	DECODE_W_TCP_HEADER,	/* data offset < 5 or beyond the datagram */
 	DECODE_W_TRUNC_HEADER,	/* headers cut by the snapshot length */
 	DECODE_W_TRUNC_PAYLOAD,	/* payload cut (the segment is still used) */
+	DECODE_W_IP4_TSO,	/* total length 0: offload (still used) */
 	DECODE_W_FRAG_BAD,	/* beyond 65535, odd length, conflicting ends */
 	DECODE_W_FRAG_OVERLAP,	/* overlapping fragments: the first is kept */
 	DECODE_W_FRAG_TRUNC,	/* a fragment cut by the snapshot length */

@@ -25,9 +25,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exchange.h"
+#include "iis.h"
+#include "journald.h"
 #include "exim.h"
 #include "mtalog_int.h"
+#include "opensmtpd.h"
 #include "postfix.h"
+#include "sendmail.h"
 #include "syslog.h"
 #include "xmalloc.h"
 
@@ -50,12 +55,35 @@ static void		 mt_postfix_free(void *);
 static enum parse_result mt_postfix_parse(void *, const struct syslog_msg *,
 			    const struct ev_ref *, ev_sink, void *);
 
+static void		*mt_sendmail_new(void);
+static void		 mt_sendmail_free(void *);
+static enum parse_result mt_sendmail_parse(void *, const struct syslog_msg *,
+			    const struct ev_ref *, ev_sink, void *);
+
+static void		*mt_opensmtpd_new(void);
+static void		 mt_opensmtpd_free(void *);
+static enum parse_result mt_opensmtpd_parse(void *, const struct syslog_msg *,
+			    const struct ev_ref *, ev_sink, void *);
+
 static const struct mtalog_parser mtalog_parsers[] = {
 	{ "postfix",
 	    { [SYSLOG_RFC3339] = "postfix-rfc3339",
 	      [SYSLOG_BSD] = "postfix-bsd",
-	      [SYSLOG_MAILLOG] = "postfix-maillog" },
+	      [SYSLOG_MAILLOG] = "postfix-maillog",
+	      [SYSLOG_RFC5424] = "postfix-rfc5424" },
 	    mt_postfix_new, mt_postfix_free, postfix_match, mt_postfix_parse },
+	{ "sendmail",
+	    { [SYSLOG_RFC3339] = "sendmail-rfc3339",
+	      [SYSLOG_BSD] = "sendmail-bsd",
+	      [SYSLOG_RFC5424] = "sendmail-rfc5424" },
+	    mt_sendmail_new, mt_sendmail_free, sendmail_match,
+	    mt_sendmail_parse },
+	{ "opensmtpd",
+	    { [SYSLOG_RFC3339] = "opensmtpd-rfc3339",
+	      [SYSLOG_BSD] = "opensmtpd-bsd",
+	      [SYSLOG_RFC5424] = "opensmtpd-rfc5424" },
+	    mt_opensmtpd_new, mt_opensmtpd_free, opensmtpd_match,
+	    mt_opensmtpd_parse },
 	{ "exim-syslog",
 	    { [SYSLOG_RFC3339] = "exim-syslog-rfc3339",
 	      [SYSLOG_BSD] = "exim-syslog-bsd" },
@@ -69,6 +97,13 @@ static const struct mtalog_parser mtalog_parsers[] = {
  * --format names it).  Entries end with a NULL name.
  */
 static const struct mtalog_native mtalog_natives[] = {
+	{ "exchange", exchange_detect, exchange_create, exchange_destroy,
+	    exchange_begin, exchange_parse },
+	{ "iis", iis_detect, iis_create, iis_destroy, iis_begin, iis_parse },
+	{ "exchange2003", iis_track_detect, iis_track_create,
+	    iis_track_destroy, iis_track_begin, iis_track_parse },
+	{ "journald", journald_detect, journald_create, journald_destroy,
+	    journald_begin, journald_parse },
 	{ "exim", exim_detect, exim_native_new, exim_native_free,
 	    exim_native_begin, exim_native_parse },
 	{ NULL, NULL, NULL, NULL, NULL, NULL }
@@ -115,6 +150,50 @@ mt_postfix_parse(void *p, const struct syslog_msg *sm,
     const struct ev_ref *ref, ev_sink sink, void *arg)
 {
 	return (postfix_parse(p, sm, ref, sink, arg));
+}
+
+/* mt_sendmail_new - the Sendmail parser's state, behind void *. */
+static void *
+mt_sendmail_new(void)
+{
+	return (sendmail_new());
+}
+
+/* mt_sendmail_free - release the Sendmail parser's state. */
+static void
+mt_sendmail_free(void *p)
+{
+	sendmail_free(p);
+}
+
+/* mt_sendmail_parse - one Sendmail line. */
+static enum parse_result
+mt_sendmail_parse(void *p, const struct syslog_msg *sm,
+    const struct ev_ref *ref, ev_sink sink, void *arg)
+{
+	return (sendmail_parse(p, sm, ref, sink, arg));
+}
+
+/* mt_opensmtpd_new - the OpenSMTPD parser's state, behind void *. */
+static void *
+mt_opensmtpd_new(void)
+{
+	return (opensmtpd_new());
+}
+
+/* mt_opensmtpd_free - release the OpenSMTPD parser's state. */
+static void
+mt_opensmtpd_free(void *p)
+{
+	opensmtpd_free(p);
+}
+
+/* mt_opensmtpd_parse - one OpenSMTPD line. */
+static enum parse_result
+mt_opensmtpd_parse(void *p, const struct syslog_msg *sm,
+    const struct ev_ref *ref, ev_sink sink, void *arg)
+{
+	return (opensmtpd_parse(p, sm, ref, sink, arg));
 }
 
 /* mt_count - the sink between a parser and the caller. */

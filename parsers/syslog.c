@@ -10,6 +10,8 @@
 
 /*
  * Syslog headers and the clock that turns their time stamps into UTC.
+ * RFC 3164 (BSD), RFC 3339 stamps (rsyslog), Postfix's maillog_file and
+ * RFC 5424 (with or without its <PRI>; structured data is skipped).
  *
  * Input is any line of a log file, hostile or truncated; parsing is ASCII
  * only, never writes into the line and never reads past its end.  A line
@@ -552,6 +554,100 @@ syslogd_note(struct span s)
 	    span_startswith(s, "-- MARK --"));
 }
 
+/* rfc5424_token - a header field up to the next space; "-" is empty. */
+static const char *
+rfc5424_token(const char *p, const char *end, struct span *out)
+{
+	const char	*q;
+
+	for (q = p; q < end && *q != ' '; q++)
+		if (!tag_ch(*q))
+			return (NULL);
+	if (q == p || q == end)
+		return (NULL);
+	*out = (q - p == 1 && *p == '-') ? (struct span){ p, 0 } :
+	    (struct span){ p, (size_t)(q - p) };
+	return (q + 1);
+}
+
+/*
+ * rfc5424_sd - skip STRUCTURED-DATA: "-", or "[id k="v" ...]" elements
+ * one after another, where a value may escape '"', '\\' and ']' with a
+ * backslash.  Returns the position after it, or NULL.
+ */
+static const char *
+rfc5424_sd(const char *p, const char *end)
+{
+	bool	quoted;
+
+	if (p < end && *p == '-')
+		return (p + 1);
+	if (p >= end || *p != '[')
+		return (NULL);
+	while (p < end && *p == '[') {
+		for (p++, quoted = false; p < end; p++) {
+			if (quoted && *p == '\\' && p + 1 < end)
+				p++;
+			else if (*p == '"')
+				quoted = !quoted;
+			else if (!quoted && *p == ']')
+				break;
+		}
+		if (p == end)
+			return (NULL);
+		p++;
+	}
+	return (p);
+}
+
+/*
+ * parse_rfc5424 - "<PRI>1 " (or just "1 "), TIMESTAMP, HOSTNAME,
+ * APP-NAME, PROCID, MSGID, STRUCTURED-DATA and the message (a UTF-8 byte
+ * order mark before it is dropped).  A nil time stamp is refused: every
+ * event needs a time.  Returns 0 or -1.
+ */
+static int
+parse_rfc5424(struct syslog_clock *c, const char *p, const char *end,
+    struct syslog_msg *m)
+{
+	struct span	msgid, procid;
+	int64_t		pid = 0;
+	size_t		i;
+	int		pri = 0;
+
+	if (*p == '<') {
+		for (p++, i = 0; p < end && ASCII_ISDIGIT(*p) && i < 3;
+		    p++, i++)
+			pri = pri * 10 + (*p - '0');
+		if (i == 0 || p == end || *p != '>' || pri > 191)
+			return (-1);
+		p++;
+	}
+	if (end - p < 3 || p[0] != '1' || p[1] != ' ' ||
+	    !ASCII_ISDIGIT(p[2]) || (p = parse_rfc3339(c, p + 2, end, m)) ==
+	    NULL)
+		return (-1);
+	if ((p = rfc5424_token(p, end, &m->host)) == NULL ||
+	    (p = rfc5424_token(p, end, &m->program)) == NULL ||
+	    (p = rfc5424_token(p, end, &procid)) == NULL ||
+	    (p = rfc5424_token(p, end, &msgid)) == NULL ||
+	    (p = rfc5424_sd(p, end)) == NULL)
+		return (-1);
+	for (i = 0; i < procid.n && ASCII_ISDIGIT(procid.p[i]) &&
+	    pid <= (INT64_MAX - 9) / 10; i++)
+		pid = pid * 10 + (procid.p[i] - '0');
+	m->pid = procid.n > 0 && i == procid.n ? pid : -1;
+	if (p < end && *p++ != ' ')
+		return (-1);
+	if (end - p >= 3 && (unsigned char)p[0] == 0xef &&
+	    (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
+		p += 3;
+	m->msg = (struct span){ p, (size_t)(end - p) };
+	m->form = SYSLOG_RFC5424;
+	m->form_sure = true;
+	return (0);
+}
+
 /*
  * syslog_parse - split one line (without its newline) into m, resolving
  * its time with c.  Returns 0, or -1 if the line is not a syslog line in
@@ -568,6 +664,17 @@ syslog_parse(struct syslog_clock *c, struct span line, struct syslog_msg *m)
 	m->pid = -1;
 	if (line.p == NULL || line.n == 0)
 		return (-1);
+	if (*p == '<' || (line.n > 2 && p[0] == '1' && p[1] == ' ')) {
+		if (parse_rfc5424(c, p, end, m) == 0)
+			return (0);
+		/* "<13>Dec  1 ...": RFC 3164 as sent, its <PRI> kept. */
+		memset(m, 0, sizeof(*m));
+		m->pid = -1;
+		if (*p != '<' || (q = memchr(p, '>', (size_t)(end - p))) ==
+		    NULL || q - p > 4 || q - p < 2 || q + 1 == end)
+			return (-1);
+		p = q + 1;
+	}
 	if (ASCII_ISDIGIT(*p))
 		p = parse_rfc3339(c, p, end, m);
 	else
@@ -618,7 +725,7 @@ syslog_parse(struct syslog_clock *c, struct span line, struct syslog_msg *m)
 	return (0);
 }
 
-/* syslog_form_name - "rfc3339", "bsd" or "maillog". */
+/* syslog_form_name - "rfc3339", "bsd", "maillog" or "rfc5424". */
 const char *
 syslog_form_name(enum syslog_form f)
 {
@@ -629,6 +736,8 @@ syslog_form_name(enum syslog_form f)
 		return ("bsd");
 	case SYSLOG_MAILLOG:
 		return ("maillog");
+	case SYSLOG_RFC5424:
+		return ("rfc5424");
 	default:
 		return ("none");
 	}

@@ -19,6 +19,10 @@
  *  SYSLOG_MAILLOG	Dec 01 20:31:02 (Postfix maillog_file, written by
  *			postlogd with strftime "%b %d %H:%M:%S" in local
  *			time; journalctl -o short looks the same)
+ *  SYSLOG_RFC5424	<34>1 2026-12-01T20:31:02.123456+00:00 mx postfix/smtpd
+ *			123 - [sd@1 a="b"] message (RFC 5424; also without
+ *			"<PRI>", as rsyslog's RSYSLOG_SyslogProtocol23Format
+ *			files may hold it; "-" for a value not given)
  *
  * A day of 10 or more looks the same in the last two forms; such lines
  * are reported as SYSLOG_BSD with form_sure false.  Yearless times are
@@ -38,6 +42,7 @@ enum syslog_form {
 	SYSLOG_RFC3339,
 	SYSLOG_BSD,
 	SYSLOG_MAILLOG,
+	SYSLOG_RFC5424,
 	SYSLOG__MAX
 };
 

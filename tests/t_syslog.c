@@ -307,6 +307,57 @@ t_civil(void)
 	is_str(syslog_form_name(SYSLOG_MAILLOG), "maillog", "form name");
 }
 
+/* t_rfc5424 - RFC 5424 headers, with and without <PRI>, and their data. */
+static void
+t_rfc5424(void)
+{
+	struct syslog_clock	*c;
+	struct syslog_msg	 m;
+
+	c = syslog_clock_new(0, "UTC");
+	is_int(parse(c, "<22>1 2026-12-01T20:31:02.123456+00:00 mx "
+	    "postfix/smtpd 123 - - connect from x[192.0.2.1]", &m), 0,
+	    "rfc5424: parsed");
+	is_int(m.form, SYSLOG_RFC5424, "rfc5424: form");
+	is_int(m.form_sure, 1, "rfc5424: form sure");
+	is_int(m.time, 1796157062, "rfc5424: time");
+	is_int(m.usec, 123456, "rfc5424: usec");
+	is_str(sp(m.host), "mx", "rfc5424: host");
+	is_str(sp(m.program), "postfix/smtpd", "rfc5424: app-name");
+	is_int(m.pid, 123, "rfc5424: procid");
+	is_str(sp(m.msg), "connect from x[192.0.2.1]", "rfc5424: message");
+
+	is_int(parse(c, "1 2026-12-01T21:31:02+01:00 mx postfix/qmgr - ID47 "
+	    "[exampleSDID@32473 iut=\"3\" eventSource=\"App\\] \\\"x\"]"
+	    "[meta sequenceId=\"1\"] \xef\xbb\xbf" "4F12: removed", &m), 0,
+	    "rfc5424 without <PRI>, with structured data");
+	is_int(m.time, 1796157062, "rfc5424: zone offset");
+	is_int(m.pid, -1, "rfc5424: nil procid");
+	is_str(sp(m.msg), "4F12: removed", "rfc5424: message after SD and BOM");
+
+	is_int(parse(c, "<13>1 2026-12-01T20:31:02Z - - - - -", &m), 0,
+	    "rfc5424: every value nil, no message");
+	ok(m.host.n == 0 && m.program.n == 0 && m.msg.n == 0,
+	    "rfc5424: empty host, program and message");
+	is_int(parse(c, "<13>1 - mx p 1 - - x", &m), -1,
+	    "rfc5424: a nil time stamp is refused");
+	is_int(parse(c, "<13>1 2026-12-01T20:31:02Z mx p 1 - [a b=\"c] x", &m),
+	    -1, "rfc5424: an unclosed element");
+	is_int(parse(c, "<13>1 2026-12-01T20:31:02Z mx p 1 - x", &m), -1,
+	    "rfc5424: no structured data");
+	is_int(parse(c, "<192>1 2026-12-01T20:31:02Z mx p 1 - - x", &m), -1,
+	    "rfc5424: PRI over 191");
+	is_int(parse(c, "<13>1 2026-12-01T20:31:02Z mx", &m), -1,
+	    "rfc5424: cut short");
+	is_int(parse(c, "<22>Dec  1 20:31:02 mx postfix/smtpd[7]: hello", &m),
+	    0, "RFC 3164 with its <PRI>");
+	is_int(m.form, SYSLOG_BSD, "<PRI> BSD: form");
+	is_int(m.pid, 7, "<PRI> BSD: pid");
+	is_int(parse(c, "<22>", &m), -1, "only a <PRI>");
+	is_str(syslog_form_name(SYSLOG_RFC5424), "rfc5424", "form name 5424");
+	syslog_clock_free(c);
+}
+
 int
 main(void)
 {
@@ -315,5 +366,6 @@ main(void)
 	t_years();
 	t_zones();
 	t_civil();
+	t_rfc5424();
 	return (done_testing());
 }

@@ -41,7 +41,7 @@ stage_fetch() {
         || die "apt-get download $MTA_PKGS failed (apt-get update first?)"
     for p in "$WORK"/debs/*.deb; do dpkg -x "$p" "$WORK/pkg"; done
     for p in $MTA_PKGS; do
-        dpkg-deb -f "$WORK"/debs/${p}_*.deb Package Version | paste -sd'\t'
+        dpkg-deb -f "$WORK"/debs/${p}_*.deb Package Version | sed 's/^[A-Za-z]*: //' | paste -sd'\t'
     done > "$WORK/pkg-versions.txt"
 }
 

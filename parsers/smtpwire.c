@@ -1,0 +1,1006 @@
+/*
+ * Copyright (c) 2026 The relaytrace authors.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES.
+ */
+
+/*
+ * SMTP on the wire: flows, detection, framing and events.  The input is
+ * the two byte streams of one TCP connection as reassembly delivers them
+ * (flow.h), written by strangers: any byte may come, in any amount.
+ *
+ * Detection.  A flow is SMTP when the server's first line is a greeting
+ * (220, or a 421/554 refusal; not an FTP server's 220) or the client's
+ * first line is an SMTP verb; a first client byte 0x16 (a TLS record) on
+ * port 465 is implicit TLS.  Anything else is ignored after one line, at
+ * the cost of a comparison per packet.  A flow picked up without its
+ * start (no SYN, or a gap first) is read from the first line that is a
+ * reply, or a command with the right syntax.
+ *
+ * Framing.  Lines end at LF, with or without CR; a bare CR, a NUL or a
+ * line longer than SMTPWIRE_LINE_MAX is an anomaly (EV_WARNING), the long
+ * line being cut there and the rest of it skipped to the next LF.  A
+ * multi-line reply ("250-...") ends at its line without the hyphen and
+ * answers the oldest command waiting (RFC 2920): up to
+ * SMTPWIRE_PENDING_MAX commands may wait; past that the oldest is taken
+ * as unanswered and its reply, if it ever comes, skipped.  After DATA,
+ * AUTH, a SASL response and STARTTLS the meaning of the client's next
+ * bytes depends on the reply, so they are held (SW_HOLD_MAX) until it
+ * comes.  When the server has sent nothing at all (a one-sided capture)
+ * the positive reply is assumed instead.  After a gap the pending
+ * commands are given up (unanswered), the client is read again only from
+ * a command with the right syntax and replies are not paired blindly: a
+ * reply of the wrong class for the oldest command is dropped.
+ *
+ * Events (event.h, "Wire events").  Every event has flow, client_ip/port,
+ * server_ip/port, host = the server's address, program = service =
+ * "smtp-wire", pid -1, and ref.source = the index given to smtpwire_new().
+ * time and ref.line come from the packet that completed the line cited,
+ * ref.offset is that line's offset in its direction's stream.  ref.raw
+ * cites the line sent, "C: " for the client and "S: " for the server; an
+ * event about a command and its reply cites both, one line each, joined
+ * with "\n" ("C: RCPT TO:<a@b>\nS: 250 2.1.5 Ok"); a multi-line reply
+ * gives all its lines (at most SW_REPLY_MAX bytes of them, then a note).
+ * Lines made here, not sent, start with "* ".  Credentials never appear:
+ * an AUTH line is "C: AUTH PLAIN <redacted>", a SASL response "C:
+ * <redacted>".  For command events time/ref are the command's; reply
+ * fields are reply_code (0 = no reply seen: the connection ended, the
+ * reply fell in a gap, or the capture is one-sided), dsn (the enhanced
+ * status code of the first line) and text (the text of each reply line
+ * after its codes, joined with "\n").
+ *
+ *  EV_CONNECT	 once the flow is SMTP; time of the first packet; text
+ *		 "mid-stream" when its start was not seen
+ *  EV_BANNER	 the greeting: reply_code, dsn, text (ref: the reply)
+ *  EV_HELO	 stage "HELO" or "EHLO", helo = the argument, reply
+ *  EV_TLS	 text "STARTTLS" with the 220 reply, or "implicit TLS";
+ *		 the rest of the connection is unreadable
+ *  EV_AUTH	 2xx to AUTH: sasl_method (upper case), sasl_user when the
+ *		 mechanism shows it (PLAIN authcid, LOGIN user name,
+ *		 CRAM-MD5, XOAUTH2 user=, OAUTHBEARER a=, SCRAM n=), reply;
+ *		 raw is the whole exchange, redacted, from the AUTH line
+ *  EV_AUTH_FAIL	 4xx/5xx ending an AUTH: the same fields
+ *  EV_MAIL	 sender (between < >, empty for <>), size (the SIZE=
+ *		 parameter, -1 if none), text2 (the parameters), reply
+ *  EV_RCPT	 rcpt exactly as written between < >, text2 (parameters),
+ *		 reply
+ *  EV_DATA	 stage "DATA" when DATA itself was refused (reply_code
+ *		 4xx/5xx, no message), else "END-OF-MESSAGE": the reply to
+ *		 the end of data (or to BDAT ... LAST), size = octets as
+ *		 transmitted (dot-unstuffed), text2 = their SHA-256 in hex,
+ *		 message_id (Message-ID header, without < >), nrcpt (RCPTs
+ *		 accepted in the transaction), queue_id from a 2xx reply;
+ *		 status "incomplete" (and no text2) when bytes are missing.
+ *		 DATA: ref is the "." line, raw "C: DATA\nS: 354 ...\nC: .\n
+ *		 S: 250 ...".  BDAT: ref and raw are the LAST chunk's
+ *  EV_HEADER	 before the EV_DATA of its message: stage = header name as
+ *		 written, text = value unfolded (first 998 bytes), raw
+ *		 "C: Name: value", for From, To, Cc, Subject, Date,
+ *		 Message-ID, Reply-To, X-Originating-IP, User-Agent,
+ *		 X-Mailer and each Received
+ *  EV_RSET	 the reply to RSET
+ *  EV_INFO	 stage = the verb for the other commands (VRFY, EXPN,
+ *		 HELP, NOOP, QUIT, ETRN, XCLIENT, XFORWARD, STARTTLS not
+ *		 accepted, BDAT chunks but the LAST, malformed MAIL, RCPT or
+ *		 BDAT with status "malformed", AUTH without a reply seen),
+ *		 "UNKNOWN" for unknown commands, "REPLY" for a reply nothing
+ *		 asked for (421 timeout); text2 = the argument
+ *  EV_GAP	 size = bytes missing, text "client" or "server"
+ *  EV_WARNING	 status = the kind ("long-line", "bare-cr", "nul-byte",
+ *		 "bad-reply", "reply-mismatch", "bad-bdat", "bad-base64",
+ *		 "queue-full", "hold-overflow", "bare-lf-dot", "tcp"),
+ *		 text = what; at most SW_WARN_MAX per flow, all counted
+ *  EV_DISCONNECT	 at the end: status = "FIN", "RST", "timeout", "EOF" or
+ *		 "truncated", text = "QUIT" when the client sent QUIT, else
+ *		 the same; counters as Postfix writes them ("ehlo=1 mail=1
+ *		 rcpt=0/1 quit=1 commands=3/4"); size = bytes unreadable
+ *		 after TLS (-1 without TLS)
+ *
+ * Memory per flow is bounded by the constants in smtpwire_int.h; no size
+ * sent by the client is ever used to allocate.
+ */
+
+#include "config.h"
+
+#include "smtpwire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "smtpwire_int.h"
+#include "xmalloc.h"
+
+/* Ports where a TLS record first means SMTP over implicit TLS. */
+static const uint16_t sw_tls_ports[] = { 465 };
+
+static const char *const sw_end_names[] = {
+	[FLOW_END_FIN] = "FIN",
+	[FLOW_END_RST] = "RST",
+	[FLOW_END_TIMEOUT] = "timeout",
+	[FLOW_END_EOF] = "EOF",
+	[FLOW_END_CAP] = "truncated",
+};
+
+static void	 sw_line_smtp(struct sw_flow *, enum flow_dir, struct span,
+		    const struct flow_pos *, bool);
+
+/* sw_event - an event of type t about flow f, at position at. */
+void
+sw_event(struct sw_flow *f, struct event *ev, enum ev_type t,
+    const struct flow_pos *at)
+{
+	ev_init(ev, t);
+	ev->time = at->sec;
+	ev->usec = at->usec;
+	ev->ref.source = f->sw->source;
+	ev->ref.line = at->packet;
+	ev->ref.offset = at->offset;
+	ev->host = span_from_cstr(f->info.server_ip);
+	ev->program = SPAN_LIT("smtp-wire");
+	ev->service = SPAN_LIT("smtp-wire");
+	ev->pid = -1;
+	ev->flow = f->info.id;
+	ev->client_ip = span_from_cstr(f->info.client_ip);
+	ev->client_port = f->info.client_port;
+	ev->server_ip = span_from_cstr(f->info.server_ip);
+	ev->server_port = f->info.server_port;
+}
+
+/* sw_emit - hand ev to the sink. */
+void
+sw_emit(struct sw_flow *f, struct event *ev)
+{
+	f->sw->st.events++;
+	f->sw->sink(f->sw->arg, ev);
+}
+
+/* sw_raw_reset - empty a raw rendering. */
+void
+sw_raw_reset(struct buf *b)
+{
+	buf_reset(b);
+}
+
+/* sw_raw_put - append as much of s as fits. */
+void
+sw_raw_put(struct buf *b, struct span s)
+{
+	size_t	room;
+
+	room = b->max - b->len;
+	if (s.n > room)
+		s.n = room;
+	if (s.n > 0)
+		(void)buf_append(b, s.p, s.n);
+}
+
+/* sw_raw_line - append one line "<prefix><s>", after a newline if needed. */
+void
+sw_raw_line(struct buf *b, const char *prefix, struct span s)
+{
+	if (b->len > 0)
+		sw_raw_put(b, SPAN_LIT("\n"));
+	sw_raw_put(b, span_from_cstr(prefix));
+	sw_raw_put(b, s);
+}
+
+/* sw_raw_note - append a line made here, not sent: "* <s>". */
+void
+sw_raw_note(struct buf *b, const char *s)
+{
+	sw_raw_line(b, "* ", span_from_cstr(s));
+}
+
+/*
+ * sw_warn - an anomaly of kind (EV_WARNING status) described by text,
+ * citing line after prefix ("C: ", "S: ", "* ").  Callers pass a
+ * redacted line for anything that may hold credentials.
+ */
+void
+sw_warn(struct sw_flow *f, const struct flow_pos *at, const char *kind,
+    const char *text, const char *prefix, struct span line)
+{
+	struct event	ev;
+
+	f->sw->st.warnings++;
+	if (f->warnings >= SW_WARN_MAX || f->state != SW_SMTP)
+		return;
+	f->warnings++;
+	sw_event(f, &ev, EV_WARNING, at);
+	ev.status = span_from_cstr(kind);
+	ev.text = span_from_cstr(text);
+	sw_raw_reset(&f->raw2);
+	if (line.n > SMTPWIRE_LINE_MAX)
+		line.n = SMTPWIRE_LINE_MAX;
+	sw_raw_line(&f->raw2, prefix, line);
+	ev.ref.raw = buf_span(&f->raw2);
+	sw_emit(f, &ev);
+}
+
+/* sw_server_silent - true while the server has sent nothing at all. */
+bool
+sw_server_silent(const struct sw_flow *f)
+{
+	return (f->d[FLOW_S2C].bytes == 0);
+}
+
+/* sw_open - a new connection: its state, undecided. */
+static void *
+sw_open(void *arg, const struct flow_info *fi)
+{
+	struct smtpwire	*sw = arg;
+	struct sw_flow	*f;
+	int		 i;
+
+	f = xcalloc(1, sizeof(*f));
+	f->sw = sw;
+	f->info = *fi;
+	f->info.client_ip[sizeof(f->info.client_ip) - 1] = '\0';
+	f->info.server_ip[sizeof(f->info.server_ip) - 1] = '\0';
+	f->state = SW_DETECT;
+	for (i = 0; i < 2; i++)
+		buf_init(&f->d[i].line, SMTPWIRE_LINE_MAX);
+	buf_init(&f->hold, SW_HOLD_MAX);
+	buf_init(&f->ptext, SW_PTEXT_MAX);
+	buf_init(&f->r.lines, SW_REPLY_MAX);
+	buf_init(&f->r.text, SW_REPLY_MAX);
+	buf_init(&f->raw, SW_RAW_MAX);
+	buf_init(&f->raw2, SW_RAW_MAX);
+	buf_init(&f->auth.raw, SW_AUTH_RAW_MAX);
+	buf_init(&f->hdr.line, SW_HDR_NAME_MAX + SW_HDR_VALUE_MAX + 2);
+	f->next = sw->flows;
+	if (sw->flows != NULL)
+		sw->flows->prev = f;
+	sw->flows = f;
+	sw->st.flows++;
+	return (f);
+}
+
+/* sw_flow_free - release a flow, wiping what may have held secrets. */
+static void
+sw_flow_free(struct sw_flow *f)
+{
+	struct smtpwire	*sw = f->sw;
+	int		 i;
+
+	while (f->qlen > 0) {
+		sw_msg_free(f, f->q[f->qhead].msg);
+		f->qhead = (f->qhead + 1) % f->qcap;
+		f->qlen--;
+	}
+	free(f->q);
+	if (f->msg != NULL)
+		sw_msg_free(f, f->msg);
+	if (f->md != NULL)
+		EVP_MD_CTX_free(f->md);
+	for (i = 0; i < 2; i++) {
+		if (f->d[i].line.data != NULL)
+			explicit_bzero(f->d[i].line.data, f->d[i].line.cap);
+		buf_free(&f->d[i].line);
+	}
+	sw_hold_drop(f);
+	buf_free(&f->hold);
+	buf_free(&f->ptext);
+	buf_free(&f->r.lines);
+	buf_free(&f->r.text);
+	buf_free(&f->raw);
+	buf_free(&f->raw2);
+	sw_auth_reset(&f->auth);
+	buf_free(&f->auth.raw);
+	buf_free(&f->hdr.line);
+	if (f->prev != NULL)
+		f->prev->next = f->next;
+	else
+		sw->flows = f->next;
+	if (f->next != NULL)
+		f->next->prev = f->prev;
+	free(f);
+}
+
+/* sw_other - the flow is not SMTP: ignore the rest of it. */
+static void
+sw_other(struct sw_flow *f)
+{
+	if (f->state == SW_OTHER)
+		return;
+	f->state = SW_OTHER;
+	f->sw->st.other_flows++;
+}
+
+/* sw_connect_raw - the made-up line EV_CONNECT cites. */
+static struct span
+sw_connect_raw(struct sw_flow *f)
+{
+	char	line[160];
+	int	n;
+
+	n = snprintf(line, sizeof(line), "connect [%s]:%u -> [%s]:%u%s",
+	    f->info.client_ip, f->info.client_port, f->info.server_ip,
+	    f->info.server_port, f->resync ? " (mid-stream)" : "");
+	if (n < 0)
+		line[0] = '\0';
+	sw_raw_reset(&f->raw);
+	sw_raw_note(&f->raw, line);
+	return (buf_span(&f->raw));
+}
+
+/* sw_detected - the flow is SMTP: say so and expect the greeting. */
+static void
+sw_detected(struct sw_flow *f)
+{
+	struct event	ev;
+
+	f->state = SW_SMTP;
+	f->sw->st.smtp_flows++;
+	if (!f->info.saw_syn || f->gapped) {
+		f->sw->st.midstream_flows++;
+		f->resync = true;
+		f->unsure = true;
+	}
+	sw_event(f, &ev, EV_CONNECT, &f->info.start);
+	ev.ref.offset = 0;
+	if (f->resync)
+		ev.text = SPAN_LIT("mid-stream");
+	ev.ref.raw = sw_connect_raw(f);
+	sw_emit(f, &ev);
+	if (!f->resync)
+		(void)sw_queue(f, SW_V_CONNECT, SPAN_NULL, &f->info.start);
+}
+
+/* sw_go_tls - TLS started: the rest of both streams is unreadable. */
+void
+sw_go_tls(struct sw_flow *f)
+{
+	int	i;
+
+	if (f->state != SW_TLS)
+		f->sw->st.tls_flows++;
+	f->state = SW_TLS;
+	f->unreadable += f->hold.len;
+	f->sw->st.unreadable_bytes += f->hold.len;
+	sw_hold_drop(f);
+	for (i = 0; i < 2; i++) {
+		if (f->d[i].line.data != NULL)
+			explicit_bzero(f->d[i].line.data, f->d[i].line.len);
+		buf_reset(&f->d[i].line);
+		f->d[i].cut = f->d[i].skip = false;
+	}
+}
+
+/* sw_tls_port - is port one where SMTP starts in TLS? */
+static bool
+sw_tls_port(uint16_t port)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(sw_tls_ports) / sizeof(sw_tls_ports[0]); i++)
+		if (sw_tls_ports[i] == port)
+			return (true);
+	return (false);
+}
+
+/*
+ * sw_detect_first - look at the first bytes of a direction.  Returns true
+ * when they settle the flow (implicit TLS, or not SMTP).
+ */
+static bool
+sw_detect_first(struct sw_flow *f, enum flow_dir dir, const uint8_t *p,
+    size_t n, const struct flow_pos *pos)
+{
+	struct event	ev;
+
+	if (dir == FLOW_C2S && p[0] == 0x16 && (n < 2 || p[1] == 0x03)) {
+		if (!sw_tls_port(f->info.server_port)) {
+			sw_other(f);
+			return (true);
+		}
+		sw_detected(f);
+		sw_event(f, &ev, EV_TLS, pos);
+		ev.text = SPAN_LIT("implicit TLS");
+		sw_raw_reset(&f->raw);
+		sw_raw_note(&f->raw, "TLS record from the client: implicit TLS");
+		ev.ref.raw = buf_span(&f->raw);
+		sw_emit(f, &ev);
+		sw_go_tls(f);
+		return (true);
+	}
+	if (!f->info.saw_syn || f->gapped || pos->offset != 0)
+		return (false);
+	if (dir == FLOW_C2S ? !ASCII_ISALPHA(p[0]) : !ASCII_ISDIGIT(p[0])) {
+		sw_other(f);
+		return (true);
+	}
+	return (false);
+}
+
+/* sw_banner_like - is line an SMTP greeting (not an FTP server's)? */
+static bool
+sw_banner_like(struct span line)
+{
+	struct span	text;
+
+	if (!span_startswith(line, "220") && !span_startswith(line, "421") &&
+	    !span_startswith(line, "554"))
+		return (false);
+	text = line;
+	text.p += 3;
+	text.n -= 3;
+	return (span_find(text, "SMTP") != NULL || span_find(text, "smtp") !=
+	    NULL || (span_find(text, "FTP") == NULL && span_find(text,
+	    "ftp") == NULL));
+}
+
+/* sw_detect_line - decide from a complete line whether this is SMTP. */
+static void
+sw_detect_line(struct sw_flow *f, enum flow_dir dir, struct span line,
+    const struct flow_pos *at, bool cut)
+{
+	bool		 strict = f->info.saw_syn && !f->gapped;
+	struct span	 arg;
+	enum sw_verb	 v;
+
+	f->detect_lines[dir]++;
+	if (dir == FLOW_S2C) {
+		if (!cut && sw_reply_like(line) &&
+		    (!strict || sw_banner_like(line))) {
+			sw_detected(f);
+			sw_line_smtp(f, dir, line, at, cut);
+			return;
+		}
+		if (strict || f->detect_lines[dir] >= SW_DETECT_SERVER_LINES)
+			sw_other(f);
+		return;
+	}
+	if (!cut) {
+		v = sw_verb_lookup(line, &arg);
+		if (v != SW_V_UNKNOWN && (strict || sw_verb_sync(v, arg))) {
+			sw_detected(f);
+			sw_line_smtp(f, dir, line, at, cut);
+			return;
+		}
+	}
+	if (strict || f->d[dir].bytes > SW_DETECT_CLIENT_MAX)
+		sw_other(f);
+}
+
+/* sw_line_check - flag a cut line, a bare CR or a NUL byte. */
+static void
+sw_line_check(struct sw_flow *f, enum flow_dir dir, struct span line,
+    const struct flow_pos *at, bool cut)
+{
+	const char	*kind = NULL, *text = NULL;
+	struct span	 show;
+
+	if (cut) {
+		kind = "long-line";
+		text = "line longer than 4096 octets: cut";
+	} else if (memchr(line.p, '\r', line.n) != NULL) {
+		kind = "bare-cr";
+		text = "bare CR in a line";
+	} else if (memchr(line.p, '\0', line.n) != NULL) {
+		kind = "nul-byte";
+		text = "NUL byte in a line";
+	}
+	if (kind == NULL)
+		return;
+	f->sw->st.bad_lines++;
+	if (dir == FLOW_S2C)
+		show = line;
+	else if (f->cmode == SW_C_SASL || f->cmode == SW_C_SASL_GUESS ||
+	    span_casestartswith(line, "AUTH") || sw_b64_like(line))
+		show = SPAN_LIT("<redacted>");
+	else
+		show = line;
+	sw_warn(f, at, kind, text, dir == FLOW_S2C ? "S: " : "C: ", show);
+}
+
+/* sw_line_smtp - a line of an SMTP flow: check it, then read it. */
+static void
+sw_line_smtp(struct sw_flow *f, enum flow_dir dir, struct span line,
+    const struct flow_pos *at, bool cut)
+{
+	sw_line_check(f, dir, line, at, cut);
+	if (dir == FLOW_C2S)
+		sw_client_line(f, line, at, cut);
+	else
+		sw_server_line(f, line, at, cut);
+}
+
+/* sw_line - a complete line of one direction, without its LF. */
+static void
+sw_line(struct sw_flow *f, enum flow_dir dir, struct span line,
+    const struct flow_pos *at, bool cut)
+{
+	if (line.n > 0 && line.p[line.n - 1] == '\r')
+		line.n--;
+	if (f->state == SW_DETECT) {
+		sw_detect_line(f, dir, line, at, cut);
+		return;
+	}
+	if (f->state == SW_SMTP)
+		sw_line_smtp(f, dir, line, at, cut);
+}
+
+/*
+ * sw_frame - take bytes up to and including the next LF from p; a
+ * complete line goes to sw_line().  Returns the bytes consumed.
+ */
+static size_t
+sw_frame(struct sw_flow *f, enum flow_dir dir, const uint8_t *p, size_t n,
+    const struct flow_pos *at)
+{
+	struct sw_dir	*d = &f->d[dir];
+	const uint8_t	*lf;
+	struct flow_pos	 lpos;
+	struct span	 line;
+	size_t		 len, max, room, take;
+	bool		 cut;
+
+	lf = memchr(p, '\n', n);
+	len = lf != NULL ? (size_t)(lf - p) : n;
+	if (d->skip) {
+		if (lf == NULL)
+			return (n);
+		d->skip = false;
+		return (len + 1);
+	}
+	max = f->state == SW_DETECT ? SW_DETECT_LINE_MAX : SMTPWIRE_LINE_MAX;
+	if (d->line.len == 0 && !d->cut)
+		d->line_off = at->offset;
+	if (lf != NULL && d->line.len == 0 && !d->cut && len <= max) {
+		line.p = (const char *)p;
+		line.n = len;
+		cut = false;
+	} else {
+		room = d->line.len < max ? max - d->line.len : 0;
+		take = len < room ? len : room;
+		if (take > 0 && buf_append(&d->line, p, take) == -1)
+			take = 0;
+		if (take < len)
+			d->cut = true;
+		if (lf == NULL)
+			return (n);
+		line = buf_span(&d->line);
+		cut = d->cut;
+	}
+	lpos = *at;
+	lpos.offset = d->line_off;
+	d->lines++;
+	sw_line(f, dir, line, &lpos, cut);
+	if (d->line.len > 0) {
+		if (dir == FLOW_C2S)
+			explicit_bzero(d->line.data, d->line.len);
+		buf_reset(&d->line);
+	}
+	d->cut = false;
+	return (len + 1);
+}
+
+/* sw_unreadable - count bytes that cannot be read (TLS, or ignored). */
+static void
+sw_unreadable(struct sw_flow *f, size_t n)
+{
+	if (f->state == SW_TLS) {
+		f->unreadable += n;
+		f->sw->st.unreadable_bytes += n;
+	} else
+		f->sw->st.other_bytes += n;
+}
+
+/* sw_hold_segment - remember where held bytes came from. */
+static bool
+sw_hold_segment(struct sw_flow *f, size_t n, const struct flow_pos *at)
+{
+	struct sw_hold_seg	*s;
+
+	if (f->nhsegs > 0) {
+		s = &f->hsegs[f->nhsegs - 1];
+		if (s->pos.packet == at->packet &&
+		    s->pos.offset + s->len == at->offset) {
+			s->len += n;
+			return (true);
+		}
+	}
+	if (f->nhsegs == SW_HOLD_SEGS)
+		return (false);
+	s = &f->hsegs[f->nhsegs++];
+	s->len = n;
+	s->pos = *at;
+	return (true);
+}
+
+/*
+ * sw_hold - keep client bytes until the reply they depend on.  Returns
+ * false when the hold overflowed: the bytes must then be read now.
+ */
+static bool
+sw_hold(struct sw_flow *f, const uint8_t *p, size_t n,
+    const struct flow_pos *at)
+{
+	struct sw_pend	*pd;
+	bool		 fits;
+
+	fits = n <= SW_HOLD_MAX - f->hold.len;
+	if (fits && f->nhsegs == SW_HOLD_SEGS)
+		fits = f->hsegs[f->nhsegs - 1].pos.packet == at->packet &&
+		    f->hsegs[f->nhsegs - 1].pos.offset +
+		    f->hsegs[f->nhsegs - 1].len == at->offset;
+	if (fits && buf_append(&f->hold, p, n) == 0) {
+		(void)sw_hold_segment(f, n, at);
+		return (true);
+	}
+	/* No reply in time: assume the usual one. */
+	sw_warn(f, at, "hold-overflow", "no reply to the command before "
+	    "64 KiB more from the client", "* ", SPAN_LIT("hold overflow"));
+	f->blocked = false;
+	pd = f->qlen > 0 ? &f->q[(f->qhead + f->qlen - 1) % f->qcap] : NULL;
+	if (pd != NULL && pd->verb == SW_V_DATA) {
+		sw_data_assume(f, pd);
+		sw_hold_release(f);
+	} else if (pd != NULL && pd->verb == SW_V_STARTTLS)
+		sw_go_tls(f);
+	else
+		sw_resync(f);
+	return (false);
+}
+
+/* sw_hold_drop - forget held bytes (wiped: they may be credentials). */
+void
+sw_hold_drop(struct sw_flow *f)
+{
+	if (f->hold.data != NULL)
+		explicit_bzero(f->hold.data, f->hold.len);
+	buf_reset(&f->hold);
+	f->nhsegs = 0;
+	f->blocked = false;
+	f->replay = false;
+}
+
+/* sw_hold_release - read the held bytes now that their reply is known. */
+void
+sw_hold_release(struct sw_flow *f)
+{
+	struct sw_hold_seg	 segs[SW_HOLD_SEGS];
+	struct buf		 held;
+	size_t			 i, nsegs, off;
+
+	f->replay = false;
+	f->blocked = false;
+	if (f->hold.len == 0) {
+		f->nhsegs = 0;
+		return;
+	}
+	held = f->hold;
+	buf_init(&f->hold, SW_HOLD_MAX);
+	nsegs = f->nhsegs;
+	memcpy(segs, f->hsegs, nsegs * sizeof(segs[0]));
+	f->nhsegs = 0;
+	for (i = 0, off = 0; i < nsegs && off < held.len; i++) {
+		sw_client_input(f, (const uint8_t *)held.data + off,
+		    segs[i].len, &segs[i].pos);
+		off += segs[i].len;
+	}
+	explicit_bzero(held.data, held.len);
+	buf_free(&held);
+}
+
+/* sw_client_input - client bytes, in stream order, in the current mode. */
+void
+sw_client_input(struct sw_flow *f, const uint8_t *p, size_t n,
+    const struct flow_pos *pos)
+{
+	struct flow_pos	at = *pos;
+	size_t		k;
+
+	while (n > 0) {
+		if (f->state == SW_TLS || f->state == SW_OTHER) {
+			sw_unreadable(f, n);
+			return;
+		}
+		if (f->blocked && sw_hold(f, p, n, &at))
+			return;
+		if (f->blocked)
+			continue;
+		switch (f->cmode) {
+		case SW_C_BODY:
+			k = sw_body_data(f, p, n, &at);
+			break;
+		case SW_C_BDAT:
+			k = sw_bdat_data(f, p, n, &at);
+			break;
+		case SW_C_TLS_GUESS:
+			if (p[0] == 0x16) {
+				sw_go_tls(f);
+				continue;
+			}
+			f->cmode = SW_C_CMD;
+			/* FALLTHROUGH */
+		default:
+			k = sw_frame(f, FLOW_C2S, p, n, &at);
+			break;
+		}
+		p += k;
+		n -= k;
+		at.offset += k;
+	}
+}
+
+/* sw_server_input - server bytes, in stream order. */
+static void
+sw_server_input(struct sw_flow *f, const uint8_t *p, size_t n,
+    const struct flow_pos *pos)
+{
+	struct flow_pos	at = *pos;
+	size_t		k;
+
+	while (n > 0) {
+		if (f->state == SW_TLS || f->state == SW_OTHER) {
+			sw_unreadable(f, n);
+			return;
+		}
+		k = sw_frame(f, FLOW_S2C, p, n, &at);
+		p += k;
+		n -= k;
+		at.offset += k;
+	}
+}
+
+/* sw_data - flow_sink data: in-order bytes of one direction. */
+static void
+sw_data(void *arg, void *fs, enum flow_dir dir, const uint8_t *p, size_t n,
+    const struct flow_pos *pos)
+{
+	struct sw_flow	*f = fs;
+	bool		 first;
+
+	if (f == NULL || p == NULL || n == 0 || (dir != FLOW_C2S &&
+	    dir != FLOW_S2C))
+		return;
+	first = f->d[dir].bytes == 0;
+	f->d[dir].bytes += n;
+	f->d[dir].off = pos->offset + n;
+	if (f->state == SW_OTHER || f->state == SW_TLS) {
+		sw_unreadable(f, n);
+		return;
+	}
+	if (f->state == SW_DETECT && first &&
+	    sw_detect_first(f, dir, p, n, pos)) {
+		sw_unreadable(f, n);
+		return;
+	}
+	if (dir == FLOW_C2S)
+		sw_client_input(f, p, n, pos);
+	else
+		sw_server_input(f, p, n, pos);
+}
+
+/*
+ * sw_resync - the conversation lost its thread (a gap, an overflow): the
+ * pending commands are unanswered, held bytes dropped, and the client is
+ * read again from a command with the right syntax.
+ */
+void
+sw_resync(struct sw_flow *f)
+{
+	sw_hold_drop(f);
+	sw_queue_flush(f);
+	f->skip_replies = 0;
+	f->resync = true;
+	f->unsure = true;
+	if (f->cmode != SW_C_BODY && f->cmode != SW_C_BDAT)
+		f->cmode = SW_C_CMD;
+	sw_auth_reset(&f->auth);
+}
+
+/* sw_gap - flow_sink gap: n bytes of one direction are missing. */
+static void
+sw_gap(void *arg, void *fs, enum flow_dir dir, uint64_t n,
+    const struct flow_pos *pos)
+{
+	struct sw_flow	*f = fs;
+	struct sw_dir	*d;
+	struct event	 ev;
+	char		 note[96];
+
+	if (f == NULL || (dir != FLOW_C2S && dir != FLOW_S2C))
+		return;
+	f->sw->st.gaps++;
+	f->sw->st.gap_bytes += n;
+	d = &f->d[dir];
+	if (d->line.data != NULL)
+		explicit_bzero(d->line.data, d->line.len);
+	buf_reset(&d->line);
+	d->cut = d->skip = false;
+	if (f->state == SW_DETECT) {
+		f->gapped = true;
+		return;
+	}
+	if (f->state != SW_SMTP) {
+		if (f->state == SW_TLS)
+			f->unreadable += n;
+		return;
+	}
+	sw_event(f, &ev, EV_GAP, pos);
+	ev.size = n > INT64_MAX ? INT64_MAX : (int64_t)n;
+	ev.text = dir == FLOW_C2S ? SPAN_LIT("client") : SPAN_LIT("server");
+	(void)snprintf(note, sizeof(note), "%llu bytes missing from the %s",
+	    (unsigned long long)n, dir == FLOW_C2S ? "client" : "server");
+	sw_raw_reset(&f->raw);
+	sw_raw_note(&f->raw, note);
+	ev.ref.raw = buf_span(&f->raw);
+	sw_emit(f, &ev);
+	if (dir == FLOW_S2C) {
+		sw_reply_reset(&f->r);
+		sw_resync(f);
+		return;
+	}
+	if (f->cmode == SW_C_BODY) {
+		sw_msg_gap(f, n);
+		return;
+	}
+	if (f->cmode == SW_C_BDAT && (uint64_t)f->bdat_left > n) {
+		sw_msg_gap(f, n);
+		f->bdat_left -= (int64_t)n;
+		return;
+	}
+	if (f->cmode == SW_C_BDAT) {
+		/* The chunk ended inside the gap; so did some commands. */
+		sw_msg_gap(f, 0);
+		sw_bdat_end(f, pos);
+	} else if (f->msg != NULL)
+		sw_msg_gap(f, 0);
+	sw_resync(f);
+}
+
+/* sw_anomaly - flow_sink anomaly: something reassembly wants recorded. */
+static void
+sw_anomaly(void *arg, void *fs, const char *what, const struct flow_pos *pos)
+{
+	struct sw_flow	*f = fs;
+	struct span	 s;
+
+	if (f == NULL)
+		return;
+	f->sw->st.anomalies++;
+	if (f->state != SW_SMTP || what == NULL)
+		return;
+	s = span_from_cstr(what);
+	if (s.n > 200)
+		s.n = 200;
+	sw_warn(f, pos, "tcp", what, "* ", s);
+}
+
+/* sw_disconnect - the EV_DISCONNECT closing a session. */
+static void
+sw_disconnect(struct sw_flow *f, enum flow_end end, const struct flow_pos *pos)
+{
+	struct event	 ev;
+	const char	*word = "EOF";
+	char		 note[64];
+
+	if ((size_t)end < sizeof(sw_end_names) / sizeof(sw_end_names[0]) &&
+	    sw_end_names[end] != NULL)
+		word = sw_end_names[end];
+	sw_event(f, &ev, EV_DISCONNECT, pos);
+	ev.status = span_from_cstr(word);
+	ev.text = f->quit ? SPAN_LIT("QUIT") : ev.status;
+	if (f->state == SW_TLS)
+		ev.size = f->unreadable > INT64_MAX ? INT64_MAX :
+		    (int64_t)f->unreadable;
+	sw_counters(f, &f->raw2);
+	ev.counters = buf_span(&f->raw2);
+	(void)snprintf(note, sizeof(note), "close: %s", word);
+	sw_raw_reset(&f->raw);
+	sw_raw_note(&f->raw, note);
+	ev.ref.raw = buf_span(&f->raw);
+	sw_emit(f, &ev);
+}
+
+/* sw_close - flow_sink close: finish what is open and free the flow. */
+static void
+sw_close(void *arg, void *fs, enum flow_end end, const struct flow_pos *pos)
+{
+	struct sw_flow	*f = fs;
+	struct span	 rest;
+	struct flow_pos	 at;
+	int		 dir;
+
+	if (f == NULL)
+		return;
+	/* A last line without its LF still counts; commands first. */
+	for (dir = FLOW_C2S; dir <= FLOW_S2C; dir++) {
+		if (f->d[dir].line.len == 0 || (f->state != SW_DETECT &&
+		    f->state != SW_SMTP) ||
+		    f->blocked || (dir == FLOW_C2S && (f->cmode == SW_C_BODY ||
+		    f->cmode == SW_C_BDAT)))
+			continue;
+		rest = buf_span(&f->d[dir].line);
+		at = *pos;
+		at.offset = f->d[dir].line_off;
+		sw_line(f, dir, rest, &at, f->d[dir].cut);
+		if (f->d[dir].line.data != NULL)
+			explicit_bzero(f->d[dir].line.data,
+			    f->d[dir].line.len);
+		buf_reset(&f->d[dir].line);
+	}
+	if (f->state == SW_DETECT)
+		sw_other(f);
+	if (f->state == SW_SMTP || f->state == SW_TLS) {
+		sw_queue_flush(f);
+		sw_msg_close(f, pos);
+		sw_disconnect(f, end, pos);
+	}
+	sw_flow_free(f);
+}
+
+/*
+ * smtpwire_new - a parser for one source: events go to sink(arg, ev),
+ * with ref.source = source.
+ */
+struct smtpwire *
+smtpwire_new(ev_sink sink, void *arg, uint32_t source)
+{
+	struct smtpwire	*sw;
+
+	sw = xcalloc(1, sizeof(*sw));
+	sw->sink = sink;
+	sw->arg = arg;
+	sw->source = source;
+	return (sw);
+}
+
+/*
+ * smtpwire_free - free the parser.  Flows still open (never closed by
+ * reassembly) are freed without events; close them first to get those.
+ */
+void
+smtpwire_free(struct smtpwire *sw)
+{
+	if (sw == NULL)
+		return;
+	while (sw->flows != NULL)
+		sw_flow_free(sw->flows);
+	free(sw);
+}
+
+/* smtpwire_flow_sink - the callbacks to give TCP reassembly. */
+struct flow_sink
+smtpwire_flow_sink(struct smtpwire *sw)
+{
+	struct flow_sink	fs;
+
+	memset(&fs, 0, sizeof(fs));
+	fs.arg = sw;
+	fs.open = sw_open;
+	fs.data = sw_data;
+	fs.gap = sw_gap;
+	fs.anomaly = sw_anomaly;
+	fs.close = sw_close;
+	return (fs);
+}
+
+/* smtpwire_set_body - also hand each message's bytes to body (copied). */
+void
+smtpwire_set_body(struct smtpwire *sw, const struct smtpwire_body *body)
+{
+	if (body == NULL) {
+		sw->has_body = false;
+		return;
+	}
+	sw->body = *body;
+	sw->has_body = true;
+}
+
+/* smtpwire_stats - the counters so far; valid until smtpwire_free(). */
+const struct smtpwire_stats *
+smtpwire_stats(const struct smtpwire *sw)
+{
+	return (&sw->st);
+}
