@@ -127,6 +127,16 @@ corr_evidence(struct corr *c, const struct event *ev, int64_t session_id,
 
 	if (c->source_id == 0)
 		return;
+	/* Several events of one line, about the same rows: one line. */
+	if (ev->ref.line == c->ev_line && ev->ref.offset == c->ev_offset &&
+	    session_id == c->ev_session && message_id == c->ev_message &&
+	    c->source_id == c->ev_source)
+		return;
+	c->ev_line = ev->ref.line;
+	c->ev_offset = ev->ref.offset;
+	c->ev_session = session_id;
+	c->ev_message = message_id;
+	c->ev_source = c->source_id;
 	s = store_stmt(c->st, STMT_EVIDENCE_INSERT);
 	store_bind_i64(s, 1, c->source_id);
 	store_bind_i64(s, 2, (int64_t)ev->ref.line);
@@ -521,10 +531,14 @@ sess_key(struct corr *c, const struct event *ev)
 	char	pid[24];
 
 	if (ev->flow != 0) {
-		/* A connection in a capture, or a logged session id. */
+		/*
+		 * A connection in a capture (its id is the source's), or a
+		 * session id a log names (the same across rotated files).
+		 */
 		snprintf(pid, sizeof(pid), "#%llu", (unsigned long long)ev->flow);
-		return (corr_key(c, span_from_cstr(c->source_tag),
-		    ev->program, span_from_cstr(pid)));
+		return (corr_key(c, span_eq_cstr(ev->program, "smtp-wire") ?
+		    span_from_cstr(c->source_tag) : ev->host, ev->program,
+		    span_from_cstr(pid)));
 	}
 	if (span_eq_cstr(ev->service, "postscreen") || ev->pid < 0) {
 		char	port[8];
@@ -829,6 +843,10 @@ corr_session_event(struct corr *c, const struct event *ev)
 		se = corr_sess_get(c, ev);
 		corr_set_str(&se->auth_method, ev->sasl_method);
 		corr_set_str(&se->auth_user, ev->sasl_user);
+		/* Authenticated, but the log does not say as whom (IIS). */
+		if (se->auth_user == NULL)
+			corr_set_str(&se->auth_user,
+			    SPAN_LIT("(unnamed account)"));
 		break;
 	case EV_AUTH_FAIL:
 		se = corr_sess_get(c, ev);

@@ -109,6 +109,12 @@ struct corr {
 		int64_t		 id;
 	}			 recent[CORR_RECENT];
 	size_t			 nrecent;
+	/* The last evidence row written, so one line is stored once. */
+	uint64_t		 ev_line;
+	uint64_t		 ev_offset;
+	int64_t			 ev_session;
+	int64_t			 ev_message;
+	int64_t			 ev_source;
 };
 
 

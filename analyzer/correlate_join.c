@@ -405,13 +405,18 @@ corr_wire_event(struct corr *c, const struct event *ev)
 		break;
 	case EV_TLS:
 		se->tls = true;
-		se->unreadable = true;
+		/* On the wire the rest is encrypted; a log still reads. */
+		if (se->wire)
+			se->unreadable = true;
 		break;
 	case EV_AUTH:
 		if (ev->reply_code == 0 || (ev->reply_code >= 200 &&
 		    ev->reply_code < 300)) {
 			corr_set_str(&se->auth_method, ev->sasl_method);
 			corr_set_str(&se->auth_user, ev->sasl_user);
+			if (se->auth_user == NULL)
+				corr_set_str(&se->auth_user,
+				    SPAN_LIT("(unnamed account)"));
 		}
 		break;
 	case EV_AUTH_FAIL:

@@ -14,7 +14,7 @@
  *
  *	#Software: Microsoft Exchange Server
  *	#Version: 15.01.2507.035
- *	#Log-type: Message Tracking Log     (or SMTP Receive / Send Protocol Log)
+ *	#Log-type: Message Tracking Log   (or SMTP Receive/Send Protocol Log)
  *	#Date: 2026-12-01T20:42:00.000Z
  *	#Fields: date-time,client-ip,...
  *
@@ -215,7 +215,7 @@ exch_tab_put(struct msft_tab *t, uint64_t key, struct span v)
 static bool
 exch_row_shape(struct span line)
 {
-	const char	*p = line.p, *end = line.p + line.n, *f[32];
+	const char	*p = line.p, *end = line.p + line.n, *f[32], *q;
 	size_t		 n = 0, len[32], i;
 	int64_t		 t;
 	int32_t		 us;
@@ -224,8 +224,7 @@ exch_row_shape(struct span line)
 	    msft_iso_time((struct span){ line.p, 24 }, &t, &us) == -1)
 		return (false);
 	while (p <= end && n < 32) {
-		const char	*q = p;
-
+		q = p;
 		if (q < end && *q == '"') {
 			for (q++; q < end; q++)
 				if (*q == '"') {

@@ -74,16 +74,16 @@ enum exch_col {
 
 struct exchange {
 	enum exch_kind		 kind;		/* from "#Log-type:" */
-	bool			 fields_seen;	/* "#Fields:" in this source */
-	enum exch_kind		 fields_kind;	/* what the columns are for */
+	bool			 fields_seen;	/* "#Fields:" seen */
+	enum exch_kind		 fields_kind;	/* what they are for */
 	struct msft_fields	 fields;
 	int			 col[XC__MAX];
 	struct msft_row		 row;
-	struct msft_tab		*msgids;	/* message-id -> internal id */
-	struct msft_tab		*links;		/* forked id -> original id */
-	struct msft_tab		*origs;		/* resolved -> given address */
-	struct msft_tab		*sessions;	/* protocol log sessions */
-	struct msft_tab		*auths;		/* session id -> user */
+	struct msft_tab		*msgids;	/* message-id -> id */
+	struct msft_tab		*links;		/* fork -> original */
+	struct msft_tab		*origs;		/* resolved -> given */
+	struct msft_tab		*sessions;	/* protocol log */
+	struct msft_tab		*auths;		/* session -> user */
 	char			 tmp[EXCH_TMP_MAX];
 	size_t			 tmplen;
 };

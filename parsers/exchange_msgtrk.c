@@ -26,8 +26,8 @@
  *			sender-address; size = total-bytes; nrcpt =
  *			recipient-count), then EV_RCPT per recipient (rcpt;
  *			stage "RECEIVE": accepted into the queue)
- *  RECEIVE, other source	EV_PICKUP (sender, text = source: STOREDRIVER is
- *			a mailbox submission, PICKUP the pickup directory),
+ *  RECEIVE, other	EV_PICKUP (sender, text = source: STOREDRIVER is
+ *  source		a mailbox submission, PICKUP the pickup directory),
  *			then EV_MSGID, EV_MSGINFO, EV_RCPT as above; a later
  *			RECEIVE of a known message (an agent adding a
  *			recipient) gives EV_RCPT only
@@ -40,7 +40,8 @@
  *			server (no brackets: a local mailbox)
  *  FAIL, DEFER		EV_DELIVERY status "bounced" / "deferred"; relay
  *			the remote server for source SMTP, else "none"
- *  DSN			EV_BOUNCE (queue_id = the message the DSN is about,
+ *  DSN			EV_BOUNCE (queue_id = the message the DSN is
+ *			about,
  *			from reference; new_queue_id = the DSN's own id;
  *			text "DSN " + source-context), then EV_MSGID,
  *			EV_MSGINFO and EV_RCPT of the DSN
@@ -349,7 +350,7 @@ trk_receive(struct trk_row *t)
 	struct exch_line	*l = t->l;
 	struct event		 ev;
 	struct span		 sc, ip, name;
-	uint64_t		 seen;
+	uint64_t		 seen, flow;
 	size_t			 i;
 
 	if (t->qid.n == 0)
@@ -374,21 +375,8 @@ trk_receive(struct trk_row *t)
 		sc = exch_col(l, XC_SOURCE_CONTEXT);
 		for (i = 0; i < sc.n && sc.p[i] != ';'; i++)
 			;
-		if (i == 16) {
-			uint64_t	f = 0;
-			size_t		j;
-
-			for (j = 0; j < 16; j++) {
-				char	c = ASCII_TOLOWER(sc.p[j]);
-
-				if (!ASCII_ISDIGIT(c) && (c < 'a' || c > 'f'))
-					break;
-				f = f << 4 | (uint64_t)(ASCII_ISDIGIT(c) ?
-				    c - '0' : c - 'a' + 10);
-			}
-			if (j == 16)
-				ev.flow = f;
-		}
+		if (msft_hex64((struct span){ sc.p, i }, &flow) == 0)
+			ev.flow = flow;
 		trk_auth(l, &ev);
 	} else {
 		trk_event(t, &ev, EV_PICKUP);
@@ -531,7 +519,8 @@ trk_resolve(struct trk_row *t)
 		rest = exch_col(l, XC_RECIPIENT_ADDRESS);
 	}
 	o = exch_tab_get(l->ex->origs, trk_key(t, 'o', t->qid, from));
-	if (o != NULL)		/* copied: a full table is emptied below */
+	/* Copied: a full table is emptied below. */
+	if (o != NULL)
 		from = exch_tmp(l, span_from_cstr(o), NULL, SPAN_NULL, NULL);
 	trk_event(t, &ev, EV_INFO);
 	ev.orig_rcpt = from;
@@ -571,10 +560,11 @@ static enum parse_result
 trk_transfer(struct trk_row *t)
 {
 	struct exch_line	*l = t->l;
-	struct span		 ref = trk_unbracket(exch_col(l, XC_REFERENCE));
+	struct span		 ref;
 	const char		*root;
 	int64_t			 v;
 
+	ref = trk_unbracket(exch_col(l, XC_REFERENCE));
 	if (t->qid.n > 0 && ref.n > 0 && span_to_i64(ref, &v) == 0 &&
 	    !span_eq(ref, t->qid)) {
 		root = exch_tab_get(l->ex->links, trk_key(t, 'l', ref,

@@ -30,8 +30,8 @@
  *  STARTTLS, RSET	the reply.  The initial response of AUTH is replaced
  *			by "<redacted>" in text and in ref.raw; the client's
  *			lines inside an AUTH exchange give no event
- *  other "<" commands	EV_INFO (stage = the verb, text = the line, text2 =
- *			the argument): QUIT, NOOP, VRFY, unknown verbs
+ *  other "<"		EV_INFO (stage = the verb, text = the line, text2 =
+ *  commands		the argument): QUIT, NOOP, VRFY, unknown verbs
  *  reply to MAIL FROM	EV_MAIL (sender, reply_code, dsn, text)
  *  reply to RCPT TO	EV_RCPT (rcpt, reply_code, dsn, text)
  *  final reply to DATA	EV_DATA (stage "END-OF-MESSAGE", or "DATA" when
@@ -115,7 +115,7 @@ struct xs_pend {
 
 struct xs_sess {
 	uint64_t	 flow;
-	bool		 send;		/* a Send connector's session */
+	bool		 send;		/* a Send connector's */
 	bool		 banner;	/* the greeting went by */
 	bool		 authed;
 	bool		 in_auth;	/* a 334 was sent for AUTH */
@@ -168,18 +168,9 @@ xs_copy(char *dst, size_t size, struct span sp)
 static uint64_t
 xs_flow(const struct exch_line *l, struct span sid)
 {
-	uint64_t	f = 0, h;
-	size_t		i;
-	char		c;
+	uint64_t	f, h;
 
-	for (i = 0; sid.n == 16 && i < 16; i++) {
-		c = ASCII_TOLOWER(sid.p[i]);
-		if (!ASCII_ISDIGIT(c) && (c < 'a' || c > 'f'))
-			break;
-		f = f << 4 | (uint64_t)(ASCII_ISDIGIT(c) ? c - '0' :
-		    c - 'a' + 10);
-	}
-	if (sid.n == 16 && i == 16 && f != 0)
+	if (msft_hex64(sid, &f) == 0 && f != 0)
 		return (f);
 	h = msft_hash(0, exch_col(l, XC_CONNECTOR_ID));
 	h = msft_hash(h, SPAN_LIT("\n"));

@@ -229,7 +229,7 @@ iis_ncsa_time(struct span w, int64_t *t)
 {
 	static const char	 months[] = "JanFebMarAprMayJunJulAugSepOct"
 	    "NovDec";
-	char			 date[16], tod[16];
+	char			 date[32], tod[16];
 	const char		*m;
 	int64_t			 off = 0, v;
 	int32_t			 us;

@@ -15,7 +15,7 @@
  *
  *	# Message Tracking Log File
  *	# Exchange System Attendant Version 6.5.7638.1
- *	# Date	Time	client-ip	Client-hostname	Partner-Name	...
+ *	# Date<TAB>Time<TAB>client-ip<TAB>Client-hostname<TAB>...
  *
  * (the column list may also come as "#Fields: ...").  Date and Time are
  * GMT, written "2006-10-9" and "5:0:15 GMT".  Columns are found by name.
@@ -110,7 +110,7 @@ struct track {
 	struct msft_fields	 fields;
 	int			 col[TC__MAX];
 	struct msft_row		 row;
-	struct msft_tab		*seen;		/* server + MSGID */
+	struct msft_tab		*seen;		/* server, MSGID */
 	char			 tmp[TRACK_TMP_MAX];
 };
 
@@ -270,6 +270,7 @@ track_row(struct track *tr, const struct ev_ref *ref, ev_sink sink,
 {
 	struct event	 ev;
 	struct span	 qid, rcpt, h, ip;
+	char		*one;
 	int64_t		 t, id;
 	int32_t		 us;
 	uint64_t	 key;
@@ -288,8 +289,7 @@ track_row(struct track *tr, const struct ev_ref *ref, ev_sink sink,
 	key = msft_hash(key, qid);
 	if ((id == 1019 || id == 1027 || id == 1000) &&
 	    msft_tab_get(tr->seen, key) == NULL) {
-		char	*one = xstrdup("1");
-
+		one = xstrdup("1");
 		if (msft_tab_put(tr->seen, key, one) == -1) {
 			msft_tab_clear(tr->seen, free);
 			(void)msft_tab_put(tr->seen, key, one);

@@ -63,7 +63,7 @@ struct jd_entry {
 	bool		 have_time;
 	bool		 have_stime;
 	int64_t		 us;
-	int64_t		 sus;		/* _SOURCE_REALTIME_TIMESTAMP */
+	int64_t		 sus;		/* _SOURCE_REALTIME_... */
 	int64_t		 spid;		/* SYSLOG_PID, or -1 */
 	int64_t		 ppid;		/* _PID, or -1 */
 	char		 host[JD_NAME_MAX];

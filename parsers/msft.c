@@ -182,7 +182,8 @@ msft_csv_split(struct msft_row *r, struct span line)
 			if (q == end)
 				return (-1);
 			if (!doubled)
-				r->f[r->n] = (struct span){ p, (size_t)(q - p) };
+				r->f[r->n] = (struct span){ p,
+				    (size_t)(q - p) };
 			else {
 				n = 0;
 				for (; p < q; p++) {
@@ -192,7 +193,8 @@ msft_csv_split(struct msft_row *r, struct span line)
 					if (*p == '"')
 						p++;
 				}
-				r->f[r->n] = (struct span){ r->scratch + used, n };
+				r->f[r->n] = (struct span){
+				    r->scratch + used, n };
 				used += n;
 			}
 			r->n++;
@@ -537,6 +539,32 @@ msft_hash(uint64_t h, struct span s)
 		h *= 0x100000001b3ULL;
 	}
 	return (h);
+}
+
+/*
+ * msft_hex64 - exactly 16 hex digits (an Exchange session id) as a
+ * number.  Returns 0, or -1 for anything else.
+ */
+int
+msft_hex64(struct span s, uint64_t *v)
+{
+	uint64_t	f = 0;
+	size_t		i;
+	char		c;
+
+	if (s.n != 16)
+		return (-1);
+	for (i = 0; i < 16; i++) {
+		c = ASCII_TOLOWER(s.p[i]);
+		if (ASCII_ISDIGIT(c))
+			f = f << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			f = f << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return (-1);
+	}
+	*v = f;
+	return (0);
 }
 
 /* --- a table of open sessions --------------------------------------- */

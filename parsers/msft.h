@@ -65,13 +65,15 @@ int		 msft_sep_split(struct msft_row *, struct span, char);
 struct span	 msft_row_get(const struct msft_row *, int);
 
 int		 msft_iso_time(struct span, int64_t *, int32_t *);
-int		 msft_ymd_hms(struct span, struct span, int64_t *, int32_t *);
+int		 msft_ymd_hms(struct span, struct span, int64_t *,
+		    int32_t *);
 void		 msft_reply_parse(struct span, struct msft_reply *);
 struct span	 msft_path(struct span, const char *);
 bool		 msft_endpoint(struct span, struct span *, uint16_t *);
 bool		 msft_is_ip(struct span);
 struct span	 msft_bom(struct span);
 uint64_t	 msft_hash(uint64_t, struct span);
+int		 msft_hex64(struct span, uint64_t *);
 
 struct msft_tab	*msft_tab_new(size_t);
 void		 msft_tab_free(struct msft_tab *, void (*)(void *));

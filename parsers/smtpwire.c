@@ -9,9 +9,12 @@
  */
 
 /*
- * SMTP on the wire: flows, detection, framing and events.  The input is
- * the two byte streams of one TCP connection as reassembly delivers them
- * (flow.h), written by strangers: any byte may come, in any amount.
+ * SMTP on the wire: flows and detection, and the events this parser
+ * makes.  The input is the two byte streams of one TCP connection as
+ * reassembly delivers them (flow.h), written by strangers: any byte may
+ * come, in any amount.  Framing is in smtpwire_frame.c, commands in
+ * smtpwire_cmd.c, replies in smtpwire_reply.c, message content in
+ * smtpwire_msg.c, AUTH in smtpwire_auth.c.
  *
  * Detection.  A flow is SMTP when the server's first line is a greeting
  * (220, or a 421/554 refusal; not an FTP server's 220) or the client's
@@ -34,7 +37,10 @@
  * the positive reply is assumed instead.  After a gap the pending
  * commands are given up (unanswered), the client is read again only from
  * a command with the right syntax and replies are not paired blindly: a
- * reply of the wrong class for the oldest command is dropped.
+ * reply of the wrong class for the oldest command, or a 2xx that is not
+ * its own (221 to QUIT, 2.1.5 to RCPT), is dropped.  At any time a 354 or
+ * 334 that finds DATA or AUTH waiting behind other commands goes to it,
+ * the commands before it unanswered (the pairing had drifted).
  *
  * Events (event.h, "Wire events").  Every event has flow, client_ip/port,
  * server_ip/port, host = the server's address, program = service =
@@ -54,11 +60,13 @@
  * after its codes, joined with "\n").
  *
  *  EV_CONNECT	 once the flow is SMTP; time of the first packet; text
- *		 "mid-stream" when its start was not seen
+ *		 "mid-stream" when its start was not seen; raw
+ *		 "* connect [client]:port -> [server]:port"
  *  EV_BANNER	 the greeting: reply_code, dsn, text (ref: the reply)
  *  EV_HELO	 stage "HELO" or "EHLO", helo = the argument, reply
- *  EV_TLS	 text "STARTTLS" with the 220 reply, or "implicit TLS";
- *		 the rest of the connection is unreadable
+ *  EV_TLS	 text "STARTTLS" with the 220 reply (reply_code 0 when
+ *		 none was seen but a TLS record followed), or "implicit
+ *		 TLS"; the rest of the connection is unreadable
  *  EV_AUTH	 2xx to AUTH: sasl_method (upper case), sasl_user when the
  *		 mechanism shows it (PLAIN authcid, LOGIN user name,
  *		 CRAM-MD5, XOAUTH2 user=, OAUTHBEARER a=, SCRAM n=), reply;
@@ -88,8 +96,11 @@
  *		 accepted, BDAT chunks but the LAST, malformed MAIL, RCPT or
  *		 BDAT with status "malformed", AUTH without a reply seen),
  *		 "UNKNOWN" for unknown commands, "REPLY" for a reply nothing
- *		 asked for (421 timeout); text2 = the argument
- *  EV_GAP	 size = bytes missing, text "client" or "server"
+ *		 asked for (421 timeout; ref is the reply); text2 = the
+ *		 argument (the line for UNKNOWN; "<redacted>" when it looks
+ *		 like base64)
+ *  EV_GAP	 size = bytes missing, text "client" or "server", raw
+ *		 "* N bytes missing from the client"
  *  EV_WARNING	 status = the kind ("long-line", "bare-cr", "nul-byte",
  *		 "bad-reply", "reply-mismatch", "bad-bdat", "bad-base64",
  *		 "queue-full", "hold-overflow", "bare-lf-dot", "tcp"),
@@ -98,7 +109,7 @@
  *		 "truncated", text = "QUIT" when the client sent QUIT, else
  *		 the same; counters as Postfix writes them ("ehlo=1 mail=1
  *		 rcpt=0/1 quit=1 commands=3/4"); size = bytes unreadable
- *		 after TLS (-1 without TLS)
+ *		 after TLS (-1 without TLS); raw "* close: FIN"
  *
  * Memory per flow is bounded by the constants in smtpwire_int.h; no size
  * sent by the client is ever used to allocate.
@@ -128,109 +139,6 @@ static const char *const sw_end_names[] = {
 	[FLOW_END_CAP] = "truncated",
 };
 
-static void	 sw_line_smtp(struct sw_flow *, enum flow_dir, struct span,
-		    const struct flow_pos *, bool);
-
-/* sw_event - an event of type t about flow f, at position at. */
-void
-sw_event(struct sw_flow *f, struct event *ev, enum ev_type t,
-    const struct flow_pos *at)
-{
-	ev_init(ev, t);
-	ev->time = at->sec;
-	ev->usec = at->usec;
-	ev->ref.source = f->sw->source;
-	ev->ref.line = at->packet;
-	ev->ref.offset = at->offset;
-	ev->host = span_from_cstr(f->info.server_ip);
-	ev->program = SPAN_LIT("smtp-wire");
-	ev->service = SPAN_LIT("smtp-wire");
-	ev->pid = -1;
-	ev->flow = f->info.id;
-	ev->client_ip = span_from_cstr(f->info.client_ip);
-	ev->client_port = f->info.client_port;
-	ev->server_ip = span_from_cstr(f->info.server_ip);
-	ev->server_port = f->info.server_port;
-}
-
-/* sw_emit - hand ev to the sink. */
-void
-sw_emit(struct sw_flow *f, struct event *ev)
-{
-	f->sw->st.events++;
-	f->sw->sink(f->sw->arg, ev);
-}
-
-/* sw_raw_reset - empty a raw rendering. */
-void
-sw_raw_reset(struct buf *b)
-{
-	buf_reset(b);
-}
-
-/* sw_raw_put - append as much of s as fits. */
-void
-sw_raw_put(struct buf *b, struct span s)
-{
-	size_t	room;
-
-	room = b->max - b->len;
-	if (s.n > room)
-		s.n = room;
-	if (s.n > 0)
-		(void)buf_append(b, s.p, s.n);
-}
-
-/* sw_raw_line - append one line "<prefix><s>", after a newline if needed. */
-void
-sw_raw_line(struct buf *b, const char *prefix, struct span s)
-{
-	if (b->len > 0)
-		sw_raw_put(b, SPAN_LIT("\n"));
-	sw_raw_put(b, span_from_cstr(prefix));
-	sw_raw_put(b, s);
-}
-
-/* sw_raw_note - append a line made here, not sent: "* <s>". */
-void
-sw_raw_note(struct buf *b, const char *s)
-{
-	sw_raw_line(b, "* ", span_from_cstr(s));
-}
-
-/*
- * sw_warn - an anomaly of kind (EV_WARNING status) described by text,
- * citing line after prefix ("C: ", "S: ", "* ").  Callers pass a
- * redacted line for anything that may hold credentials.
- */
-void
-sw_warn(struct sw_flow *f, const struct flow_pos *at, const char *kind,
-    const char *text, const char *prefix, struct span line)
-{
-	struct event	ev;
-
-	f->sw->st.warnings++;
-	if (f->warnings >= SW_WARN_MAX || f->state != SW_SMTP)
-		return;
-	f->warnings++;
-	sw_event(f, &ev, EV_WARNING, at);
-	ev.status = span_from_cstr(kind);
-	ev.text = span_from_cstr(text);
-	sw_raw_reset(&f->raw2);
-	if (line.n > SMTPWIRE_LINE_MAX)
-		line.n = SMTPWIRE_LINE_MAX;
-	sw_raw_line(&f->raw2, prefix, line);
-	ev.ref.raw = buf_span(&f->raw2);
-	sw_emit(f, &ev);
-}
-
-/* sw_server_silent - true while the server has sent nothing at all. */
-bool
-sw_server_silent(const struct sw_flow *f)
-{
-	return (f->d[FLOW_S2C].bytes == 0);
-}
-
 /* sw_open - a new connection: its state, undecided. */
 static void *
 sw_open(void *arg, const struct flow_info *fi)
@@ -251,10 +159,7 @@ sw_open(void *arg, const struct flow_info *fi)
 	buf_init(&f->ptext, SW_PTEXT_MAX);
 	buf_init(&f->r.lines, SW_REPLY_MAX);
 	buf_init(&f->r.text, SW_REPLY_MAX);
-	buf_init(&f->raw, SW_RAW_MAX);
-	buf_init(&f->raw2, SW_RAW_MAX);
 	buf_init(&f->auth.raw, SW_AUTH_RAW_MAX);
-	buf_init(&f->hdr.line, SW_HDR_NAME_MAX + SW_HDR_VALUE_MAX + 2);
 	f->next = sw->flows;
 	if (sw->flows != NULL)
 		sw->flows->prev = f;
@@ -290,11 +195,9 @@ sw_flow_free(struct sw_flow *f)
 	buf_free(&f->ptext);
 	buf_free(&f->r.lines);
 	buf_free(&f->r.text);
-	buf_free(&f->raw);
-	buf_free(&f->raw2);
 	sw_auth_reset(&f->auth);
 	buf_free(&f->auth.raw);
-	buf_free(&f->hdr.line);
+	free(f->hsegs);
 	if (f->prev != NULL)
 		f->prev->next = f->next;
 	else
@@ -326,9 +229,9 @@ sw_connect_raw(struct sw_flow *f)
 	    f->info.server_port, f->resync ? " (mid-stream)" : "");
 	if (n < 0)
 		line[0] = '\0';
-	sw_raw_reset(&f->raw);
-	sw_raw_note(&f->raw, line);
-	return (buf_span(&f->raw));
+	sw_raw_reset(&f->sw->raw);
+	sw_raw_note(&f->sw->raw, line);
+	return (buf_span(&f->sw->raw));
 }
 
 /* sw_detected - the flow is SMTP: say so and expect the greeting. */
@@ -404,9 +307,9 @@ sw_detect_first(struct sw_flow *f, enum flow_dir dir, const uint8_t *p,
 		sw_detected(f);
 		sw_event(f, &ev, EV_TLS, pos);
 		ev.text = SPAN_LIT("implicit TLS");
-		sw_raw_reset(&f->raw);
-		sw_raw_note(&f->raw, "TLS record from the client: implicit TLS");
-		ev.ref.raw = buf_span(&f->raw);
+		sw_raw_reset(&f->sw->raw);
+		sw_raw_note(&f->sw->raw, "TLS record from the client: implicit TLS");
+		ev.ref.raw = buf_span(&f->sw->raw);
 		sw_emit(f, &ev);
 		sw_go_tls(f);
 		return (true);
@@ -438,7 +341,7 @@ sw_banner_like(struct span line)
 }
 
 /* sw_detect_line - decide from a complete line whether this is SMTP. */
-static void
+void
 sw_detect_line(struct sw_flow *f, enum flow_dir dir, struct span line,
     const struct flow_pos *at, bool cut)
 {
@@ -470,288 +373,6 @@ sw_detect_line(struct sw_flow *f, enum flow_dir dir, struct span line,
 		sw_other(f);
 }
 
-/* sw_line_check - flag a cut line, a bare CR or a NUL byte. */
-static void
-sw_line_check(struct sw_flow *f, enum flow_dir dir, struct span line,
-    const struct flow_pos *at, bool cut)
-{
-	const char	*kind = NULL, *text = NULL;
-	struct span	 show;
-
-	if (cut) {
-		kind = "long-line";
-		text = "line longer than 4096 octets: cut";
-	} else if (memchr(line.p, '\r', line.n) != NULL) {
-		kind = "bare-cr";
-		text = "bare CR in a line";
-	} else if (memchr(line.p, '\0', line.n) != NULL) {
-		kind = "nul-byte";
-		text = "NUL byte in a line";
-	}
-	if (kind == NULL)
-		return;
-	f->sw->st.bad_lines++;
-	if (dir == FLOW_S2C)
-		show = line;
-	else if (f->cmode == SW_C_SASL || f->cmode == SW_C_SASL_GUESS ||
-	    span_casestartswith(line, "AUTH") || sw_b64_like(line))
-		show = SPAN_LIT("<redacted>");
-	else
-		show = line;
-	sw_warn(f, at, kind, text, dir == FLOW_S2C ? "S: " : "C: ", show);
-}
-
-/* sw_line_smtp - a line of an SMTP flow: check it, then read it. */
-static void
-sw_line_smtp(struct sw_flow *f, enum flow_dir dir, struct span line,
-    const struct flow_pos *at, bool cut)
-{
-	sw_line_check(f, dir, line, at, cut);
-	if (dir == FLOW_C2S)
-		sw_client_line(f, line, at, cut);
-	else
-		sw_server_line(f, line, at, cut);
-}
-
-/* sw_line - a complete line of one direction, without its LF. */
-static void
-sw_line(struct sw_flow *f, enum flow_dir dir, struct span line,
-    const struct flow_pos *at, bool cut)
-{
-	if (line.n > 0 && line.p[line.n - 1] == '\r')
-		line.n--;
-	if (f->state == SW_DETECT) {
-		sw_detect_line(f, dir, line, at, cut);
-		return;
-	}
-	if (f->state == SW_SMTP)
-		sw_line_smtp(f, dir, line, at, cut);
-}
-
-/*
- * sw_frame - take bytes up to and including the next LF from p; a
- * complete line goes to sw_line().  Returns the bytes consumed.
- */
-static size_t
-sw_frame(struct sw_flow *f, enum flow_dir dir, const uint8_t *p, size_t n,
-    const struct flow_pos *at)
-{
-	struct sw_dir	*d = &f->d[dir];
-	const uint8_t	*lf;
-	struct flow_pos	 lpos;
-	struct span	 line;
-	size_t		 len, max, room, take;
-	bool		 cut;
-
-	lf = memchr(p, '\n', n);
-	len = lf != NULL ? (size_t)(lf - p) : n;
-	if (d->skip) {
-		if (lf == NULL)
-			return (n);
-		d->skip = false;
-		return (len + 1);
-	}
-	max = f->state == SW_DETECT ? SW_DETECT_LINE_MAX : SMTPWIRE_LINE_MAX;
-	if (d->line.len == 0 && !d->cut)
-		d->line_off = at->offset;
-	if (lf != NULL && d->line.len == 0 && !d->cut && len <= max) {
-		line.p = (const char *)p;
-		line.n = len;
-		cut = false;
-	} else {
-		room = d->line.len < max ? max - d->line.len : 0;
-		take = len < room ? len : room;
-		if (take > 0 && buf_append(&d->line, p, take) == -1)
-			take = 0;
-		if (take < len)
-			d->cut = true;
-		if (lf == NULL)
-			return (n);
-		line = buf_span(&d->line);
-		cut = d->cut;
-	}
-	lpos = *at;
-	lpos.offset = d->line_off;
-	d->lines++;
-	sw_line(f, dir, line, &lpos, cut);
-	if (d->line.len > 0) {
-		if (dir == FLOW_C2S)
-			explicit_bzero(d->line.data, d->line.len);
-		buf_reset(&d->line);
-	}
-	d->cut = false;
-	return (len + 1);
-}
-
-/* sw_unreadable - count bytes that cannot be read (TLS, or ignored). */
-static void
-sw_unreadable(struct sw_flow *f, size_t n)
-{
-	if (f->state == SW_TLS) {
-		f->unreadable += n;
-		f->sw->st.unreadable_bytes += n;
-	} else
-		f->sw->st.other_bytes += n;
-}
-
-/* sw_hold_segment - remember where held bytes came from. */
-static bool
-sw_hold_segment(struct sw_flow *f, size_t n, const struct flow_pos *at)
-{
-	struct sw_hold_seg	*s;
-
-	if (f->nhsegs > 0) {
-		s = &f->hsegs[f->nhsegs - 1];
-		if (s->pos.packet == at->packet &&
-		    s->pos.offset + s->len == at->offset) {
-			s->len += n;
-			return (true);
-		}
-	}
-	if (f->nhsegs == SW_HOLD_SEGS)
-		return (false);
-	s = &f->hsegs[f->nhsegs++];
-	s->len = n;
-	s->pos = *at;
-	return (true);
-}
-
-/*
- * sw_hold - keep client bytes until the reply they depend on.  Returns
- * false when the hold overflowed: the bytes must then be read now.
- */
-static bool
-sw_hold(struct sw_flow *f, const uint8_t *p, size_t n,
-    const struct flow_pos *at)
-{
-	struct sw_pend	*pd;
-	bool		 fits;
-
-	fits = n <= SW_HOLD_MAX - f->hold.len;
-	if (fits && f->nhsegs == SW_HOLD_SEGS)
-		fits = f->hsegs[f->nhsegs - 1].pos.packet == at->packet &&
-		    f->hsegs[f->nhsegs - 1].pos.offset +
-		    f->hsegs[f->nhsegs - 1].len == at->offset;
-	if (fits && buf_append(&f->hold, p, n) == 0) {
-		(void)sw_hold_segment(f, n, at);
-		return (true);
-	}
-	/* No reply in time: assume the usual one. */
-	sw_warn(f, at, "hold-overflow", "no reply to the command before "
-	    "64 KiB more from the client", "* ", SPAN_LIT("hold overflow"));
-	f->blocked = false;
-	pd = f->qlen > 0 ? &f->q[(f->qhead + f->qlen - 1) % f->qcap] : NULL;
-	if (pd != NULL && pd->verb == SW_V_DATA) {
-		sw_data_assume(f, pd);
-		sw_hold_release(f);
-	} else if (pd != NULL && pd->verb == SW_V_STARTTLS)
-		sw_go_tls(f);
-	else
-		sw_resync(f);
-	return (false);
-}
-
-/* sw_hold_drop - forget held bytes (wiped: they may be credentials). */
-void
-sw_hold_drop(struct sw_flow *f)
-{
-	if (f->hold.data != NULL)
-		explicit_bzero(f->hold.data, f->hold.len);
-	buf_reset(&f->hold);
-	f->nhsegs = 0;
-	f->blocked = false;
-	f->replay = false;
-}
-
-/* sw_hold_release - read the held bytes now that their reply is known. */
-void
-sw_hold_release(struct sw_flow *f)
-{
-	struct sw_hold_seg	 segs[SW_HOLD_SEGS];
-	struct buf		 held;
-	size_t			 i, nsegs, off;
-
-	f->replay = false;
-	f->blocked = false;
-	if (f->hold.len == 0) {
-		f->nhsegs = 0;
-		return;
-	}
-	held = f->hold;
-	buf_init(&f->hold, SW_HOLD_MAX);
-	nsegs = f->nhsegs;
-	memcpy(segs, f->hsegs, nsegs * sizeof(segs[0]));
-	f->nhsegs = 0;
-	for (i = 0, off = 0; i < nsegs && off < held.len; i++) {
-		sw_client_input(f, (const uint8_t *)held.data + off,
-		    segs[i].len, &segs[i].pos);
-		off += segs[i].len;
-	}
-	explicit_bzero(held.data, held.len);
-	buf_free(&held);
-}
-
-/* sw_client_input - client bytes, in stream order, in the current mode. */
-void
-sw_client_input(struct sw_flow *f, const uint8_t *p, size_t n,
-    const struct flow_pos *pos)
-{
-	struct flow_pos	at = *pos;
-	size_t		k;
-
-	while (n > 0) {
-		if (f->state == SW_TLS || f->state == SW_OTHER) {
-			sw_unreadable(f, n);
-			return;
-		}
-		if (f->blocked && sw_hold(f, p, n, &at))
-			return;
-		if (f->blocked)
-			continue;
-		switch (f->cmode) {
-		case SW_C_BODY:
-			k = sw_body_data(f, p, n, &at);
-			break;
-		case SW_C_BDAT:
-			k = sw_bdat_data(f, p, n, &at);
-			break;
-		case SW_C_TLS_GUESS:
-			if (p[0] == 0x16) {
-				sw_go_tls(f);
-				continue;
-			}
-			f->cmode = SW_C_CMD;
-			/* FALLTHROUGH */
-		default:
-			k = sw_frame(f, FLOW_C2S, p, n, &at);
-			break;
-		}
-		p += k;
-		n -= k;
-		at.offset += k;
-	}
-}
-
-/* sw_server_input - server bytes, in stream order. */
-static void
-sw_server_input(struct sw_flow *f, const uint8_t *p, size_t n,
-    const struct flow_pos *pos)
-{
-	struct flow_pos	at = *pos;
-	size_t		k;
-
-	while (n > 0) {
-		if (f->state == SW_TLS || f->state == SW_OTHER) {
-			sw_unreadable(f, n);
-			return;
-		}
-		k = sw_frame(f, FLOW_S2C, p, n, &at);
-		p += k;
-		n -= k;
-		at.offset += k;
-	}
-}
-
 /* sw_data - flow_sink data: in-order bytes of one direction. */
 static void
 sw_data(void *arg, void *fs, enum flow_dir dir, const uint8_t *p, size_t n,
@@ -765,7 +386,6 @@ sw_data(void *arg, void *fs, enum flow_dir dir, const uint8_t *p, size_t n,
 		return;
 	first = f->d[dir].bytes == 0;
 	f->d[dir].bytes += n;
-	f->d[dir].off = pos->offset + n;
 	if (f->state == SW_OTHER || f->state == SW_TLS) {
 		sw_unreadable(f, n);
 		return;
@@ -832,9 +452,9 @@ sw_gap(void *arg, void *fs, enum flow_dir dir, uint64_t n,
 	ev.text = dir == FLOW_C2S ? SPAN_LIT("client") : SPAN_LIT("server");
 	(void)snprintf(note, sizeof(note), "%llu bytes missing from the %s",
 	    (unsigned long long)n, dir == FLOW_C2S ? "client" : "server");
-	sw_raw_reset(&f->raw);
-	sw_raw_note(&f->raw, note);
-	ev.ref.raw = buf_span(&f->raw);
+	sw_raw_reset(&f->sw->raw);
+	sw_raw_note(&f->sw->raw, note);
+	ev.ref.raw = buf_span(&f->sw->raw);
 	sw_emit(f, &ev);
 	if (dir == FLOW_S2C) {
 		sw_reply_reset(&f->r);
@@ -894,12 +514,12 @@ sw_disconnect(struct sw_flow *f, enum flow_end end, const struct flow_pos *pos)
 	if (f->state == SW_TLS)
 		ev.size = f->unreadable > INT64_MAX ? INT64_MAX :
 		    (int64_t)f->unreadable;
-	sw_counters(f, &f->raw2);
-	ev.counters = buf_span(&f->raw2);
+	sw_counters(f, &f->sw->raw2);
+	ev.counters = buf_span(&f->sw->raw2);
 	(void)snprintf(note, sizeof(note), "close: %s", word);
-	sw_raw_reset(&f->raw);
-	sw_raw_note(&f->raw, note);
-	ev.ref.raw = buf_span(&f->raw);
+	sw_raw_reset(&f->sw->raw);
+	sw_raw_note(&f->sw->raw, note);
+	ev.ref.raw = buf_span(&f->sw->raw);
 	sw_emit(f, &ev);
 }
 
@@ -953,6 +573,8 @@ smtpwire_new(ev_sink sink, void *arg, uint32_t source)
 	sw->sink = sink;
 	sw->arg = arg;
 	sw->source = source;
+	buf_init(&sw->raw, SW_RAW_MAX);
+	buf_init(&sw->raw2, SW_RAW_MAX);
 	return (sw);
 }
 
@@ -967,6 +589,8 @@ smtpwire_free(struct smtpwire *sw)
 		return;
 	while (sw->flows != NULL)
 		sw_flow_free(sw->flows);
+	buf_free(&sw->raw);
+	buf_free(&sw->raw2);
 	free(sw);
 }
 

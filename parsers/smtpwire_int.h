@@ -9,9 +9,11 @@
  */
 
 /*
- * The inside of the SMTP wire parser, shared by smtpwire.c (flows,
- * framing, events), smtpwire_cmd.c (commands and replies), smtpwire_msg.c
- * (message bodies and headers) and smtpwire_auth.c (SASL).
+ * The inside of the SMTP wire parser, shared by smtpwire.c (flows and
+ * detection), smtpwire_frame.c (framing, holding, events), smtpwire_cmd.c
+ * (commands, the queue of commands waiting), smtpwire_reply.c (replies
+ * and their events), smtpwire_msg.c (message bodies and headers) and
+ * smtpwire_auth.c (SASL).
  */
 
 #ifndef SMTPWIRE_INT_H
@@ -101,7 +103,7 @@ enum sw_verb {
 #define SW_P_LONG	0x01	/* the line was cut at SMTPWIRE_LINE_MAX */
 #define SW_P_LAST	0x02	/* BDAT ... LAST */
 #define SW_P_BAD	0x04	/* malformed arguments (BDAT size) */
-#define SW_P_STARTED	0x08	/* DATA: the message was read without 354 */
+#define SW_P_STARTED	0x08	/* DATA, STARTTLS: taken as accepted */
 
 /* DATA body scanner: where in a line it is. */
 #define SW_B_MID	0	/* inside a line */
@@ -121,6 +123,22 @@ enum sw_syntax {
 	SW_SYN_MECH		/* a SASL mechanism name */
 };
 
+/* Header section parse state of the message being read. */
+struct sw_hdr {
+	bool		 active;	/* still in the header section */
+	bool		 first;		/* the next line is the first */
+	bool		 keep;		/* the current field is wanted */
+	bool		 cut;		/* the physical line was too long */
+	uint64_t	 scanned;
+	struct buf	 line;		/* physical line being assembled */
+	uint64_t	 line_off;
+	char		 name[SW_HDR_NAME_MAX];
+	size_t		 name_len;
+	char		 value[SW_HDR_VALUE_MAX];
+	size_t		 value_len;
+	struct flow_pos	 at;		/* the field's first line */
+};
+
 /* A message read by DATA or BDAT, until its reply is seen. */
 struct sw_msg {
 	int64_t		 size;		/* octets as transmitted, unstuffed */
@@ -133,6 +151,7 @@ struct sw_msg {
 	struct buf	 hdrs;		/* records, see sw_msg_header() */
 	struct buf	 prefix;	/* "C: DATA\nS: 354 ..." */
 	struct flow_pos	 end;		/* the line that ended it */
+	struct sw_hdr	 hdr;		/* while it is being read */
 };
 
 /* A command waiting for its reply. */
@@ -163,7 +182,6 @@ struct sw_reply {
 struct sw_dir {
 	struct buf	 line;		/* a line split across packets */
 	uint64_t	 line_off;	/* stream offset of its first byte */
-	uint64_t	 off;		/* stream offset of the next byte */
 	uint64_t	 bytes;		/* bytes delivered */
 	uint64_t	 lines;
 	bool		 skip;		/* discarding up to the next LF */
@@ -189,21 +207,6 @@ struct sw_auth {
 	struct flow_pos	 at;		/* the AUTH command */
 };
 
-/* Header section parse state of the message being read. */
-struct sw_hdr {
-	bool		 active;	/* still in the header section */
-	bool		 first;		/* the next line is the first */
-	bool		 keep;		/* the current field is wanted */
-	bool		 cut;		/* the physical line was too long */
-	uint64_t	 scanned;
-	struct buf	 line;		/* physical line being assembled */
-	uint64_t	 line_off;
-	char		 name[SW_HDR_NAME_MAX];
-	size_t		 name_len;
-	char		 value[SW_HDR_VALUE_MAX];
-	size_t		 value_len;
-	struct flow_pos	 at;		/* the field's first line */
-};
 
 struct sw_flow;
 
@@ -216,6 +219,8 @@ struct smtpwire {
 	bool			 has_body;
 	struct smtpwire_stats	 st;
 	struct sw_flow		*flows;		/* open ones, for free */
+	struct buf		 raw;		/* ref.raw of an event */
+	struct buf		 raw2;		/* ... built while raw is used */
 };
 
 struct sw_flow {
@@ -234,7 +239,7 @@ struct sw_flow {
 	bool		 blocked;	/* holding bytes for a reply */
 	bool		 replay;	/* release the hold when possible */
 	struct buf	 hold;
-	struct sw_hold_seg hsegs[SW_HOLD_SEGS];
+	struct sw_hold_seg *hsegs;	/* SW_HOLD_SEGS, on first use */
 	size_t		 nhsegs;
 	bool		 quit;		/* QUIT was sent */
 	bool		 banner_seen;
@@ -250,7 +255,6 @@ struct sw_flow {
 	uint64_t	 b_dot_off;	/* stream offset of the dot line */
 	int64_t		 bdat_left;
 	bool		 bdat_last;
-	struct sw_hdr	 hdr;
 	uint32_t	 msgs_live;
 
 	/* Commands waiting for replies. */
@@ -268,8 +272,6 @@ struct sw_flow {
 	uint32_t	 cnt_ok[SW_V__MAX];
 	uint64_t	 unreadable;
 	uint32_t	 warnings;
-	struct buf	 raw;		/* ref.raw of the event being built */
-	struct buf	 raw2;		/* for events built while raw is in use */
 };
 
 struct sw_reply;
@@ -293,6 +295,12 @@ struct sw_cmd {
 extern const struct sw_cmd sw_cmds[SW_V__MAX];
 
 /* smtpwire.c */
+void	 sw_detect_line(struct sw_flow *, enum flow_dir, struct span,
+	    const struct flow_pos *, bool);
+void	 sw_go_tls(struct sw_flow *);
+void	 sw_resync(struct sw_flow *);
+
+/* smtpwire_frame.c */
 void	 sw_event(struct sw_flow *, struct event *, enum ev_type,
 	    const struct flow_pos *);
 void	 sw_emit(struct sw_flow *, struct event *);
@@ -302,8 +310,13 @@ void	 sw_client_input(struct sw_flow *, const uint8_t *, size_t,
 	    const struct flow_pos *);
 void	 sw_hold_release(struct sw_flow *);
 void	 sw_hold_drop(struct sw_flow *);
-void	 sw_go_tls(struct sw_flow *);
-void	 sw_resync(struct sw_flow *);
+void	 sw_server_input(struct sw_flow *, const uint8_t *, size_t,
+	    const struct flow_pos *);
+void	 sw_unreadable(struct sw_flow *, size_t);
+void	 sw_line(struct sw_flow *, enum flow_dir, struct span,
+	    const struct flow_pos *, bool);
+void	 sw_line_smtp(struct sw_flow *, enum flow_dir, struct span,
+	    const struct flow_pos *, bool);
 bool	 sw_server_silent(const struct sw_flow *);
 void	 sw_raw_reset(struct buf *);
 void	 sw_raw_put(struct buf *, struct span);
@@ -358,6 +371,7 @@ void	 sw_r_rset(struct sw_flow *, struct sw_pend *,
 	    const struct sw_reply *);
 void	 sw_r_starttls(struct sw_flow *, struct sw_pend *,
 	    const struct sw_reply *);
+void	 sw_tls_assumed(struct sw_flow *);
 
 /* smtpwire_msg.c */
 void	 sw_msg_begin(struct sw_flow *);

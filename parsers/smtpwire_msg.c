@@ -61,15 +61,11 @@ sw_msg_begin(struct sw_flow *f)
 		fatalx("%s: EVP_MD_CTX_new failed", __func__);
 	if (EVP_DigestInit_ex(f->md, EVP_sha256(), NULL) != 1)
 		fatalx("%s: SHA-256 unavailable", __func__);
+	buf_init(&m->hdr.line, SW_HDR_NAME_MAX + SW_HDR_VALUE_MAX + 2);
+	m->hdr.active = true;
+	m->hdr.first = true;
 	f->msg = m;
 	f->msg_owned = true;
-	f->hdr.active = true;
-	f->hdr.first = true;
-	f->hdr.keep = false;
-	f->hdr.cut = false;
-	f->hdr.scanned = 0;
-	f->hdr.name_len = f->hdr.value_len = 0;
-	buf_reset(&f->hdr.line);
 	if (f->sw->has_body) {
 		m->sink_open = true;
 		if (f->sw->body.begin != NULL)
@@ -99,6 +95,7 @@ sw_msg_free(struct sw_flow *f, struct sw_msg *m)
 		f->msg = NULL;
 	buf_free(&m->hdrs);
 	buf_free(&m->prefix);
+	buf_free(&m->hdr.line);
 	f->msgs_live--;
 	free(m);
 }
@@ -107,12 +104,13 @@ sw_msg_free(struct sw_flow *f, struct sw_msg *m)
 static void
 sw_hdr_flush(struct sw_flow *f)
 {
-	struct sw_hdr	*h = &f->hdr;
 	struct sw_msg	*m = f->msg;
+	struct sw_hdr	*h;
 	struct sw_hrec	 rec;
 
-	if (!h->keep || m == NULL)
+	if (m == NULL || !m->hdr.keep)
 		return;
+	h = &m->hdr;
 	h->keep = false;
 	if (!m->keep || m->nhdrs >= SW_HDR_KEEP_MAX || m->hdrs.max -
 	    m->hdrs.len < sizeof(rec) + h->name_len + h->value_len)
@@ -159,7 +157,7 @@ sw_hdr_wanted_name(struct span name)
 static void
 sw_hdr_line(struct sw_flow *f, struct span l, const struct flow_pos *at)
 {
-	struct sw_hdr	*h = &f->hdr;
+	struct sw_hdr	*h = &f->msg->hdr;
 	struct span	 name, value;
 	size_t		 i;
 	bool		 first = h->first;
@@ -211,7 +209,7 @@ static void
 sw_hdr_feed(struct sw_flow *f, const uint8_t *p, size_t n,
     const struct flow_pos *pos)
 {
-	struct sw_hdr	*h = &f->hdr;
+	struct sw_hdr	*h = &f->msg->hdr;
 	struct flow_pos	 at = *pos;
 	const uint8_t	*lf;
 	uint64_t	 off = pos->offset;
@@ -258,7 +256,7 @@ sw_msg_feed(struct sw_flow *f, const uint8_t *p, size_t n,
 	m->size += (int64_t)n;
 	if (m->sink_open && f->sw->body.data != NULL)
 		f->sw->body.data(f->sw->body.arg, f->info.id, p, n);
-	if (f->hdr.active)
+	if (m->hdr.active)
 		sw_hdr_feed(f, p, n, at);
 }
 
@@ -276,10 +274,11 @@ sw_msg_finish(struct sw_flow *f, const struct flow_pos *at)
 
 	if (m == NULL)
 		return;
-	if (f->hdr.active) {
+	if (m->hdr.active) {
 		sw_hdr_flush(f);
-		f->hdr.active = false;
+		m->hdr.active = false;
 	}
+	buf_free(&m->hdr.line);
 	m->done = true;
 	m->end = *at;
 	if (!m->gap && EVP_DigestFinal_ex(f->md, md, &mdlen) == 1 &&
@@ -343,11 +342,11 @@ sw_msg_headers(struct sw_flow *f, const struct sw_msg *m)
 		ev.text.p = ev.stage.p + rec.nlen;
 		ev.text.n = rec.vlen;
 		off += sizeof(rec) + rec.nlen + rec.vlen;
-		sw_raw_reset(&f->raw2);
-		sw_raw_line(&f->raw2, "C: ", ev.stage);
-		sw_raw_put(&f->raw2, SPAN_LIT(": "));
-		sw_raw_put(&f->raw2, ev.text);
-		ev.ref.raw = buf_span(&f->raw2);
+		sw_raw_reset(&f->sw->raw2);
+		sw_raw_line(&f->sw->raw2, "C: ", ev.stage);
+		sw_raw_put(&f->sw->raw2, SPAN_LIT(": "));
+		sw_raw_put(&f->sw->raw2, ev.text);
+		ev.ref.raw = buf_span(&f->sw->raw2);
 		sw_emit(f, &ev);
 	}
 }
@@ -482,8 +481,8 @@ sw_msg_gap(struct sw_flow *f, uint64_t n)
 	if (f->msg == NULL)
 		return;
 	f->msg->gap = true;
-	f->hdr.active = false;
-	f->hdr.keep = false;
+	f->msg->hdr.active = false;
+	f->msg->hdr.keep = false;
 	f->b_state = SW_B_MID;
 }
 
@@ -496,11 +495,11 @@ sw_msg_close(struct sw_flow *f, const struct flow_pos *pos)
 
 	if (m == NULL || !f->msg_owned)
 		return;
-	f->msg = NULL;
-	if (f->hdr.active) {
+	if (m->hdr.active) {
 		sw_hdr_flush(f);
-		f->hdr.active = false;
+		m->hdr.active = false;
 	}
+	f->msg = NULL;
 	f->sw->st.incomplete++;
 	sw_sink_end(f, m, NULL);
 	pd = sw_queue(f, SW_V_EOM, SPAN_NULL, pos);

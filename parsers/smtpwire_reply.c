@@ -140,10 +140,10 @@ sw_pair_event(struct sw_flow *f, struct event *ev, enum ev_type t,
 {
 	sw_event(f, ev, t, &pd->at);
 	sw_reply_fields(ev, r);
-	sw_raw_reset(&f->raw);
-	sw_raw_line(&f->raw, "C: ", sw_pend_text(f, pd));
-	sw_raw_reply(&f->raw, r);
-	ev->ref.raw = buf_span(&f->raw);
+	sw_raw_reset(&f->sw->raw);
+	sw_raw_line(&f->sw->raw, "C: ", sw_pend_text(f, pd));
+	sw_raw_reply(&f->sw->raw, r);
+	ev->ref.raw = buf_span(&f->sw->raw);
 }
 
 /* sw_reply_fields - reply_code, dsn and text of r (none when NULL). */
@@ -171,9 +171,9 @@ sw_r_banner(struct sw_flow *f, struct sw_pend *pd, const struct sw_reply *r)
 	at.offset = r->first.offset;
 	sw_event(f, &ev, EV_BANNER, &at);
 	sw_reply_fields(&ev, r);
-	sw_raw_reset(&f->raw);
-	sw_raw_reply(&f->raw, r);
-	ev.ref.raw = buf_span(&f->raw);
+	sw_raw_reset(&f->sw->raw);
+	sw_raw_reply(&f->sw->raw, r);
+	ev.ref.raw = buf_span(&f->sw->raw);
 	f->banner_seen = true;
 	sw_emit(f, &ev);
 }
@@ -294,6 +294,10 @@ sw_r_mail(struct sw_flow *f, struct sw_pend *pd, const struct sw_reply *r)
 	struct span	arg, addr, params;
 
 	arg = sw_pend_arg(f, pd);
+	if (!span_casestartswith(arg, "FROM:")) {
+		sw_r_malformed(f, pd, r);
+		return;
+	}
 	arg.p += 5;
 	arg.n -= 5;
 	if (sw_path(arg, &addr, &params) == -1) {
@@ -345,12 +349,41 @@ sw_r_rset(struct sw_flow *f, struct sw_pend *pd, const struct sw_reply *r)
 	sw_emit(f, &ev);
 }
 
+/*
+ * sw_tls_assumed - no 220 to STARTTLS seen, but the client's next bytes
+ * are a TLS record: EV_TLS without a reply, and the rest is TLS.
+ */
+void
+sw_tls_assumed(struct sw_flow *f)
+{
+	struct event	 ev;
+	struct sw_pend	*pd;
+
+	/* What waits before STARTTLS will get no reply now: in order. */
+	while (f->qlen > 1) {
+		f->sw->st.unanswered++;
+		sw_cmds[f->q[f->qhead].verb].reply(f, &f->q[f->qhead], NULL);
+		sw_pop(f);
+	}
+	pd = f->qlen > 0 ? &f->q[f->qhead] : NULL;
+	if (pd != NULL && pd->verb == SW_V_STARTTLS &&
+	    !(pd->flags & SW_P_STARTED)) {
+		pd->flags |= SW_P_STARTED;
+		sw_pair_event(f, &ev, EV_TLS, pd, NULL);
+		ev.text = SPAN_LIT("STARTTLS");
+		sw_emit(f, &ev);
+	}
+	sw_go_tls(f);
+}
+
 /* sw_r_starttls - STARTTLS: 220 and the rest is TLS. */
 void
 sw_r_starttls(struct sw_flow *f, struct sw_pend *pd, const struct sw_reply *r)
 {
 	struct event	ev;
 
+	if (pd->flags & SW_P_STARTED)
+		return;
 	if ((r != NULL && r->code == 220) || (r == NULL && f->blocked &&
 	    f->hold.len > 0 && f->hold.data[0] == 0x16)) {
 		sw_pair_event(f, &ev, EV_TLS, pd, r);
@@ -392,16 +425,16 @@ sw_data_event(struct sw_flow *f, struct sw_pend *pd, struct sw_msg *m,
 		if (pd->verb == SW_V_EOM)
 			f->cnt_ok[SW_V_DATA]++;
 	}
-	sw_raw_reset(&f->raw);
+	sw_raw_reset(&f->sw->raw);
 	if (m != NULL && m->prefix.len > 0)
-		sw_raw_put(&f->raw, buf_span(&m->prefix));
+		sw_raw_put(&f->sw->raw, buf_span(&m->prefix));
 	text = sw_pend_text(f, pd);
 	if (text.n > 0)
-		sw_raw_line(&f->raw, "C: ", text);
+		sw_raw_line(&f->sw->raw, "C: ", text);
 	else
-		sw_raw_note(&f->raw, "end of data not seen (missing bytes)");
-	sw_raw_reply(&f->raw, r);
-	ev.ref.raw = buf_span(&f->raw);
+		sw_raw_note(&f->sw->raw, "end of data not seen (missing bytes)");
+	sw_raw_reply(&f->sw->raw, r);
+	ev.ref.raw = buf_span(&f->sw->raw);
 	sw_msg_headers(f, m);
 	sw_emit(f, &ev);
 	f->nrcpt_ok = 0;
@@ -487,9 +520,9 @@ sw_unsolicited(struct sw_flow *f, struct sw_reply *r)
 	sw_event(f, &ev, EV_INFO, &at);
 	sw_reply_fields(&ev, r);
 	ev.stage = SPAN_LIT("REPLY");
-	sw_raw_reset(&f->raw);
-	sw_raw_reply(&f->raw, r);
-	ev.ref.raw = buf_span(&f->raw);
+	sw_raw_reset(&f->sw->raw);
+	sw_raw_reply(&f->sw->raw, r);
+	ev.ref.raw = buf_span(&f->sw->raw);
 	sw_emit(f, &ev);
 }
 

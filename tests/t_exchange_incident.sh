@@ -14,12 +14,13 @@ RECV="$S/RECV20261201-1.LOG"
 TRK="$S/MSGTRK20261201-1.LOG"
 
 # todo GOT WANT DESC: a check that waits on correlate (TAP TODO).
+why="join tracking to protocol sessions"
 todo() {
 	tap_n=$((tap_n + 1))
 	if [ "$1" = "$2" ]; then
-		echo "ok $tap_n - $3 # TODO join tracking to protocol sessions"
+		echo "ok $tap_n - $3 # TODO $why"
 	else
-		echo "not ok $tap_n - $3 # TODO join tracking to protocol sessions"
+		echo "not ok $tap_n - $3 # TODO $why"
 		echo "# got '$1', want '$2'"
 	fi
 }
@@ -74,7 +75,8 @@ for pair in 10.0.0.50:1 198.51.100.66:1 198.51.100.77:1 198.51.100.88:0 \
 	    "protocol log: open-connector warnings for $ip"
 done
 is "$(Q "$r" "SELECT max(e.epoch) FROM evidence e WHERE e.event =
-    'warning'")" 1796156280 "protocol log: the last one at 20:18, before the fix"
+    'warning'")" 1796156280 \
+    "protocol log: the last one at 20:18, before the fix"
 for ip in 10.0.0.50 203.0.113.21 203.0.113.22; do
 	is "$(Q "$r" "SELECT count(*) FROM findings WHERE client_ip = '$ip'")" \
 	    0 "protocol log: no finding against $ip"

@@ -247,7 +247,8 @@ trk(struct mtalog *ml, const char *cip, const char *cname, const char *rcpt,
 
 	(void)snprintf(line, sizeof(line), "2006-10-9\t5:0:15 GMT\t%s\t%s\t"
 	    "SMTP\tMAIL2003.corp.example\t192.0.2.35\t%s\t%d\t%s\t0\t-\t2048\t2"
-	    "\t2006-10-9 5:0:15 GMT\t0\tVersion: 6.0.3790.3959\t%s\tSubject\t%s",
+	    "\t2006-10-9 5:0:15 GMT\t0\tVersion: 6.0.3790.3959\t%s\tSubject\t%"
+	    "s",
 	    cip, cname, rcpt, id, msgid, linked, sender);
 	return (evt_feed(ml, line));
 }

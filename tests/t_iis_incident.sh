@@ -56,8 +56,8 @@ is "$(Q "$w" "SELECT count(*) FROM messages WHERE accepted")" 7 \
     "W3C: 7 messages queued"
 is "$(Q "$w" "SELECT auth_method FROM sessions WHERE
     client_ip = '203.0.113.45'")" LOGIN "W3C: dave's session authenticated"
-todo "$(F "$w" 203.0.113.45 auth-relay | cut -d/ -f1-2)" "1/1" \
-    "W3C: dave's relaying is authenticated" "authenticated without a name"
+is "$(F "$w" 203.0.113.45 auth-relay | cut -d/ -f1-2)" "1/1" \
+    "W3C: dave's relaying is authenticated"
 for ip in 10.0.0.31 203.0.113.21 203.0.113.22; do
 	is "$(Q "$w" "SELECT count(*) FROM findings WHERE client_ip = '$ip'")" \
 	    0 "W3C: no finding against $ip"

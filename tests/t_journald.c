@@ -49,7 +49,8 @@ t_json_reader(void)
 	json_obj_init(&o);
 	is_int(json_obj_parse(&o, span_from_cstr("{\"A\":\"x\\u00e9\\ud83d"
 	    "\\ude00\\n\\\"\\\\\\/\",\"B\":[104,105],\"C\":null,\"D\":-1.5e3,"
-	    "\"E\":{\"n\":[1,{\"m\":true}]},\"F\":[\"one\",\"two\"],\"G\":false,"
+	    "\"E\":{\"n\":[1,{\"m\":true}]},\"F\":[\"one\",\"two\"],\"G\":false"
+	    ","
 	    "\"H\":[[1,2],3]} ")), 0, "a valid object");
 	is_int(o.n, 8, "eight members");
 	f = json_obj_get(&o, "A");
@@ -106,7 +107,8 @@ t_json_reader(void)
 	    "an unclosed string");
 	is_int(json_obj_parse(&o, span_from_cstr("{\"a\":[256]}")), 0,
 	    "256 is a number, not a byte");
-	is_int(json_obj_get(&o, "a")->type, JSON_OTHER, "so the array is other");
+	is_int(json_obj_get(&o, "a")->type, JSON_OTHER, "so the array is othe"
+	    "r");
 	is_int(json_obj_parse(&o, span_from_cstr("{\"a\":[[[[[[[[[[[[[[[[[[1"
 	    "]]]]]]]]]]]]]]]]]]}")), -1, "nested too deep");
 	is_int(json_obj_parse(&o, span_from_cstr("{\"a\":[[[[[[[[[[1]]]]]]]]]"
@@ -136,7 +138,8 @@ t_json(struct mtalog *ml)
 	    "detect an export entry");
 	evt_source(ml);
 	is_int(evt_feed(ml, "{\"_PID\":\"27215\",\"_COMM\":\"python3\","
-	    "\"SYSLOG_TIMESTAMP\":\"Dec  1 20:42:57 \",\"__REALTIME_TIMESTAMP\":"
+	    "\"SYSLOG_TIMESTAMP\":\"Dec  1 20:42:57 \",\"__REALTIME_TIMESTAMP\""
+	    ":"
 	    "\"1796157777821480\",\"PRIORITY\":\"6\",\"_HOSTNAME\":\"mx\","
 	    "\"SYSLOG_FACILITY\":\"2\",\"SYSLOG_IDENTIFIER\":\"postfix/smtpd\","
 	    "\"SYSLOG_PID\":\"13384\",\"MESSAGE\":\"connect from "
@@ -156,7 +159,8 @@ t_json(struct mtalog *ml)
 	/* Non-UTF-8 MESSAGE as bytes; _COMM and _PID when that is all. */
 	(void)snprintf(line, sizeof(line), "{\"__REALTIME_TIMESTAMP\":"
 	    "\"1796157777000000\",\"_HOSTNAME\":\"mx\",\"_COMM\":\"postfix/qmgr"
-	    "\",\"_PID\":\"13390\",\"MESSAGE\":[52,70,49,50,51,52,53,54,55,56,58,"
+	    "\",\"_PID\":\"13390\",\"MESSAGE\":[52,70,49,50,51,52,53,54,55,56,5"
+	    "8,"
 	    "32,114,101,109,111,118,101,100]}");
 	is_int(evt_feed(ml, line), PARSE_OK, "a byte-array MESSAGE");
 	e = evt_get(EV_REMOVED, 0, "byte-array entry");
@@ -264,7 +268,8 @@ t_export(struct mtalog *ml)
 	e = &evt[0].ev;
 	is_str(S(e->program), "postfix/qmgr", "binary: program");
 	is_int(e->pid, 13390, "binary: pid");
-	is_str(S(e->text), "warning: x", "binary: the message, its length from the "
+	is_str(S(e->text), "warning: x", "binary: the message, its length from "
+	    "the "
 	    "newline byte");
 	ok(span_eq_cstr(e->ref.raw, "MESSAGE"), "binary: evidence line");
 	/* A binary field longer than kept is skipped to its end. */

@@ -64,7 +64,8 @@ PLAN = [
                     rcpts=[("alice@corp.example", 250),
                            ("bob@corp.example", 250)])],
          role="legitimate inbound"),
-    dict(id="s02", at=2, ip="10.0.0.50", port=50100, name="scanner.corp.example",
+    dict(id="s02", at=2, ip="10.0.0.50", port=50100,
+         name="scanner.corp.example",
          helo="scanner", conn="relay", perm=PERM_OPEN,
          msgs=[dict(sender="scanner@corp.example", subject="Scanned document",
                     rcpts=[("carol@corp.example", 250)])],
@@ -483,7 +484,14 @@ def write_expected():
     out += ["", "Local submission (no SMTP session): alice@corp.example from "
             "her mailbox to partner@customer.example (outbound, trusted, "
             "delivered). `webmaster@corp.example` is an alias of carol "
-            "(RESOLVE): inbound.", ""]
+            "(RESOLVE): inbound.", "",
+            "Where the sample had to guess (no public log shows it): the "
+            "client's lines inside AUTH LOGIN are written "
+            "`<authentication response>`; the NDR's DSN row has "
+            "`reference` = the internal id of the message that bounced "
+            "(as Microsoft documents it), sender "
+            "`MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@corp.example`"
+            " and `return-path` `<>`.", ""]
     with open(os.path.join(HERE, "expected.md"), "w") as f:
         f.write("\n".join(out))
 

@@ -268,7 +268,8 @@ def write_expected():
            "NDRs, foreign sent/bounced).", "",
            "| client | role | sessions | msgs accepted | rcpt ok/rej | "
            "open-relay | relay-attempt | auth-relay | backscatter | "
-           "foreign sent/bounced |", "|---|---|---|---|---|---|---|---|---|---|"]
+           "foreign sent/bounced |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
 
     def pair(a, b):
         return "%d/%d" % (a, b) if a or b else "-"
@@ -281,7 +282,13 @@ def write_expected():
             "%d/%d" % (c["sent"], c["bounced"]) if c["sent"] + c["bounced"]
             else "-"))
     out += ["", "The W3C log names no account: 203.0.113.45's session shows "
-            "`AUTH +LOGIN 235` only.", ""]
+            "`AUTH +LOGIN 235` only (how IIS logs the steps of AUTH is not "
+            "documented; the sample logs one line with the final code).",
+            "", "The NDR to the forged sender is written as a message that "
+            "enters with event 1019 from the server itself, `Linked-MSGID` = "
+            "the message that bounced, sender `postmaster@corp.example`: the "
+            "documents name the column, not the event an NDR starts with.",
+            ""]
     with open(os.path.join(HERE, "expected.md"), "w") as f:
         f.write("\n".join(out))
 

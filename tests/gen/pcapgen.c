@@ -583,10 +583,12 @@ bench_body_make(void)
 static void
 bench_start(struct bench_sess *b, unsigned long id)
 {
-	char	cip[32];
+	char		cip[32];
+	uint32_t	h = (uint32_t)(id * 2654435761UL);
 
-	snprintf(cip, sizeof(cip), "10.%lu.%lu.%lu", (id >> 16) & 0xff,
-	    (id >> 8) & 0xff, id & 0xff);
+	/* Clients from all over the address space, as spam comes. */
+	snprintf(cip, sizeof(cip), "%u.%u.%u.%u", 1 + (h >> 24) % 223,
+	    (h >> 16) & 0xff, (h >> 8) & 0xff, 1 + (unsigned)(id % 254));
 	gen_conv_init(&b->c, 4, cip, (uint16_t)(1024 + id % 64000),
 	    "192.0.2.25", 25, (uint32_t)(id * 2654435761UL),
 	    (uint32_t)(id * 40503UL + 7), GEN_ETH);
