@@ -24,6 +24,9 @@
 
 #include "ingest.h"
 
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +142,65 @@ ingest_order(char **paths, size_t n)
 	free(group);
 	free(baselen);
 	free(age);
+}
+
+/* path_cmp - qsort order of path strings. */
+static int
+path_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/*
+ * ingest_expand_dirs - the paths to read: each argument, and for a
+ * directory the regular files in it (not hidden ones), sorted.  The caller
+ * frees the result with ingest_free_paths().
+ */
+void
+ingest_expand_dirs(char ***out, size_t *nout, char **args, size_t nargs)
+{
+	struct stat	 sb;
+	struct dirent	*de;
+	DIR		*d;
+	char		**v = NULL, *p;
+	size_t		 n = 0, i, first;
+
+	for (i = 0; i < nargs; i++) {
+		if (strcmp(args[i], "-") == 0 || stat(args[i], &sb) == -1 ||
+		    !S_ISDIR(sb.st_mode) || (d = opendir(args[i])) == NULL) {
+			v = xreallocarray(v, n + 1, sizeof(*v));
+			v[n++] = xstrdup(args[i]);
+			continue;
+		}
+		first = n;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			xasprintf(&p, "%s/%s", args[i], de->d_name);
+			if (stat(p, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+				free(p);
+				continue;
+			}
+			v = xreallocarray(v, n + 1, sizeof(*v));
+			v[n++] = p;
+		}
+		closedir(d);
+		if (n == first)
+			log_warnx("%s: no files in the directory", args[i]);
+		qsort(v + first, n - first, sizeof(*v), path_cmp);
+	}
+	*out = v;
+	*nout = n;
+}
+
+void
+ingest_free_paths(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 /* ingest_spool_stdin - copy standard input to a temporary file. */
@@ -558,6 +620,10 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	if (store_commit(st) == -1)
 		fatalx("%s: cannot commit", display);
 
+	if (!o->quiet)
+		log_info("%s: read as %s (%llu lines)", display,
+		    mtalog_format(ml) != NULL ? mtalog_format(ml) : "unknown",
+		    (unsigned long long)source_lines(src));
 	tot->sources++;
 	tot->lines += source_lines(src);
 	tot->parsed += parsed;

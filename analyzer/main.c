@@ -395,12 +395,16 @@ do_ingest(struct opts *o, struct store *st, int argc, char **argv)
 {
 	struct ingest_totals	 t;
 	struct locality		*loc;
+	char			**paths = NULL;
+	size_t			 npaths = 0;
 	int			 rv;
 
 	if ((loc = build_locality(o)) == NULL)
 		return (EXIT_USAGE);
-	ingest_order(argv, (size_t)argc);
-	rv = ingest_files(st, argv, (size_t)argc, &o->ingest, &t);
+	ingest_expand_dirs(&paths, &npaths, argv, (size_t)argc);
+	ingest_order(paths, npaths);
+	rv = ingest_files(st, paths, npaths, &o->ingest, &t);
+	ingest_free_paths(paths, npaths);
 	if (rv == -2) {
 		locality_free(loc);
 		return (EXIT_USAGE);

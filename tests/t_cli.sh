@@ -82,6 +82,28 @@ contains "$tmp/err" "nonexistent.log: No such file or directory" \
 is "$(q_db() { "$RT" sql -d "$tmp/m.db" "$1" | sed -n 2p; }; \
     q_db 'SELECT lines FROM sources')" "$lines" "the good file was read"
 
+# A directory of mixed logs: every file read, each format detected.
+mkdir -p "$tmp/mixed/sub"
+cp "$log" "$tmp/mixed/mail.log"
+cp "$top_srcdir/samples/exim/mainlog" "$tmp/mixed/mainlog"
+cp "$top_srcdir/samples/exchange/MSGTRK20261201-1.LOG" "$tmp/mixed/"
+cp "$top_srcdir/samples/iis/"*.log "$tmp/mixed/" 2>/dev/null
+: >"$tmp/mixed/.hidden"
+"$RT" ingest -d "$tmp/mx.db" "$tmp/mixed" 2>"$tmp/err"
+is $? 0 "a directory of mixed logs"
+fmt() {
+	"$RT" sql -d "$tmp/mx.db" "SELECT format FROM sources WHERE
+	    path = '$tmp/mixed/$1'" | sed -n 2p
+}
+is "$(fmt mail.log) $(fmt mainlog) $(fmt MSGTRK20261201-1.LOG)" \
+    "postfix-rfc3339 exim exchange" \
+    "each file's format detected (Postfix, Exim, Exchange)"
+is "$(fmt 20261201.log) $(fmt ex261201.log)" "exchange2003 iis" \
+    "and Exchange 2003 tracking, IIS W3C"
+contains "$tmp/err" "mainlog: read as exim" "the chosen format is said"
+is "$("$RT" sql -d "$tmp/mx.db" "SELECT count(*) FROM sources WHERE
+    path LIKE '%hidden%'" | sed -n 2p)" 0 "hidden files are not read"
+
 # Empty file.
 : >"$tmp/empty.log"
 "$RT" ingest -q -d "$tmp/e.db" "$tmp/empty.log"; is $? 0 "empty file: ok"
