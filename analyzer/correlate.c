@@ -42,6 +42,8 @@
 /* Room for a decoded address as address_format() writes it. */
 #define ADDR_TEXT_MAX	(2 * ADDR_LOCAL_MAX + ADDR_DOMAIN_MAX + 8)
 
+static struct csess	*sess_find(struct corr *, const struct event *);
+
 /* corr_set_str - replace *dst with a copy of sp when sp is not empty. */
 void
 corr_set_str(char **dst, struct span sp)
@@ -315,6 +317,7 @@ msg_open(struct corr *c, const struct event *ev, struct span queue_id,
     const char *origin, int64_t session_id)
 {
 	struct cmsg	*m;
+	struct csess	*se;
 	struct span	 k;
 
 	if ((m = msg_find(c, ev, queue_id)) != NULL) {
@@ -334,6 +337,10 @@ msg_open(struct corr *c, const struct event *ev, struct span queue_id,
 	}
 	if (c->have_wire && strcmp(origin, "smtpd") == 0 &&
 	    (m = corr_adopt_message(c, ev, queue_id)) != NULL)
+		session_id = m->session_id;
+	else if (ev->flow != 0 && strcmp(origin, "smtpd") == 0 &&
+	    (se = sess_find(c, ev)) != NULL && se->resumed &&
+	    (m = corr_adopt_txn(c, se, ev)) != NULL)
 		session_id = m->session_id;
 	else
 		m = corr_msg_new(c, ev, queue_id, origin, session_id, true);
@@ -651,7 +658,7 @@ corr_sess_open(struct corr *c, const struct event *ev)
 	if (!se->wire && c->have_wire && ev->type == EV_CONNECT &&
 	    corr_adopt_session(c, se, ev))
 		return (se);
-	if (!se->wire && ev->type != EV_CONNECT &&
+	if (!se->wire && (ev->type != EV_CONNECT || ev->flow != 0) &&
 	    corr_resume_session(c, se, ev))
 		return (se);
 	s = store_stmt(c->st, STMT_SESSION_INSERT);

@@ -89,6 +89,7 @@ struct csess {
 	bool		 unreadable;
 	bool		 incomplete;
 	bool		 wire;		/* events come from a capture */
+	bool		 resumed;	/* row written by another log or run */
 	int64_t		 last_adopted;	/* last wire transaction joined */
 	struct cmsg	*attempt;	/* current refused transaction */
 };
@@ -146,6 +147,8 @@ struct cmsg	*corr_adopt_message(struct corr *, const struct event *,
 struct cmsg	*corr_adopt_refused(struct corr *, struct csess *,
 		    const struct event *);
 void		 corr_check_wire(struct corr *);
+struct cmsg	*corr_adopt_txn(struct corr *, struct csess *,
+		    const struct event *);
 struct cmsg	*corr_resume_message(struct corr *, const struct event *,
 		    struct span);
 bool		 corr_resume_session(struct corr *, struct csess *,

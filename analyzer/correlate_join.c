@@ -269,15 +269,28 @@ corr_resume_session(struct corr *c, struct csess *se, const struct event *ev)
 	sqlite3_stmt	*s;
 	bool		 found = false;
 
-	if (ev->pid < 0 || ev->flow != 0)
+	if (ev->flow != 0) {
+		/*
+		 * A session id logged by one log of a server (Exchange's
+		 * protocol log) and named again by another (its tracking
+		 * log), or continued in the next rotated file.
+		 */
+		s = store_stmt(c->st, STMT_SESSION_RESUME_FLOW);
+		store_bind_span(s, 1, ev->host);
+		store_bind_i64(s, 2, (int64_t)ev->flow);
+		store_bind_i64(s, 3, ev->time);
+	} else if (ev->pid < 0)
 		return (false);
-	s = store_stmt(c->st, STMT_SESSION_RESUME);
-	store_bind_span(s, 1, ev->host);
-	store_bind_span(s, 2, ev->program);
-	store_bind_i64(s, 3, ev->pid);
-	store_bind_i64(s, 4, ev->time);
+	else {
+		s = store_stmt(c->st, STMT_SESSION_RESUME);
+		store_bind_span(s, 1, ev->host);
+		store_bind_span(s, 2, ev->program);
+		store_bind_i64(s, 3, ev->pid);
+		store_bind_i64(s, 4, ev->time);
+	}
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		found = true;
+		se->resumed = true;
 		se->id = sqlite3_column_int64(s, 0);
 		se->client_port = sqlite3_column_int64(s, 1);
 		free(se->client_name);
@@ -300,6 +313,33 @@ corr_resume_session(struct corr *c, struct csess *se, const struct event *ev)
 	}
 	sqlite3_reset(s);
 	return (found);
+}
+
+/*
+ * corr_adopt_txn - for a logged message of a session that another log of
+ * the server already recorded command by command, that log's next
+ * accepted transaction of the session (they come in the same order).
+ */
+struct cmsg *
+corr_adopt_txn(struct corr *c, struct csess *se, const struct event *ev)
+{
+	sqlite3_stmt	*s;
+	int64_t		 id = 0;
+	struct cmsg	*m;
+
+	s = store_stmt(c->st, STMT_MESSAGE_FIND_TXN);
+	store_bind_i64(s, 1, se->id);
+	store_bind_i64(s, 2, se->last_adopted);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (id == 0 || (m = corr_adopt_load(c, id, true)) == NULL)
+		return (NULL);
+	se->last_adopted = id;
+	m->evidence = "log";
+	m->server = ev->host.n > 0 ? span_dup(ev->host) : NULL;
+	m->last_epoch = ev->time;
+	return (m);
 }
 
 /* wire_txn - the session's current transaction, begun if there is none. */
@@ -337,6 +377,7 @@ wire_data(struct corr *c, struct csess *se, const struct event *ev)
 	if (ev->size >= 0)
 		m->size = ev->size;
 	corr_set_str(&m->body_sha256, ev->text2);
+	corr_fill_str(&m->message_id, ev->message_id);
 	if (ev->reply_code >= 200 && ev->reply_code < 300) {
 		m->accepted = true;
 		corr_set_str(&m->queue_id, ev->queue_id);

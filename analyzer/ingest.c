@@ -259,6 +259,33 @@ ingest_anomaly(struct store *st, int64_t sid, const struct source_line *ln,
 }
 
 static bool	ingest_is_capture(const char *);
+static bool	ingest_source_is_capture(const char *);
+
+/*
+ * ingest_pass - when to read a source: 0 captures, 1 logs, 2 message
+ * tracking logs (Exchange), which name sessions other logs record.
+ */
+static int
+ingest_pass(const char *path)
+{
+	struct source		*s;
+	struct source_line	 ln;
+	char			 err[256];
+	int			 i, pass = 1;
+
+	if (ingest_source_is_capture(path))
+		return (0);
+	if ((s = source_open(path, false, err, sizeof(err))) == NULL)
+		return (1);
+	for (i = 0; i < 4 && source_next_line(s, &ln) == 1; i++)
+		if (ln.text.n > 0 && ln.text.p[0] == '#' &&
+		    span_find(ln.text, "Message Tracking Log") != NULL) {
+			pass = 2;
+			break;
+		}
+	source_close(s);
+	return (pass);
+}
 
 /* ingest_source_is_capture - by its first bytes, plain or compressed. */
 static bool
@@ -676,7 +703,9 @@ ingest_files(struct store *st, char **paths, size_t n,
 
 	/*
 	 * Standard input is spooled first; then captures are read before
-	 * logs, so that log lines can join the sessions the captures show.
+	 * logs, so that log lines can join the sessions the captures show,
+	 * and message tracking logs last, after the protocol logs whose
+	 * sessions they name.
 	 */
 	real = xcalloc(n, sizeof(*real));
 	shown = xcalloc(n, sizeof(*shown));
@@ -685,7 +714,7 @@ ingest_files(struct store *st, char **paths, size_t n,
 		real[i] = strcmp(paths[i], "-") == 0 ? ingest_spool_stdin() :
 		    xstrdup(paths[i]);
 	}
-	for (pass = 0; pass < 2; pass++)
+	for (pass = 0; pass < 3; pass++)
 		for (i = 0; i < n; i++) {
 			if (real[i] == NULL) {
 				if (pass == 0) {
@@ -694,7 +723,7 @@ ingest_files(struct store *st, char **paths, size_t n,
 				}
 				continue;
 			}
-			if ((ingest_source_is_capture(real[i]) ? 0 : 1) != pass)
+			if (ingest_pass(real[i]) != pass)
 				continue;
 			if (ingest_one(st, corr, ml, real[i], shown[i],
 			    (uint32_t)i, tot, o) == -1)

@@ -98,6 +98,15 @@ static const char *const stmt_sql[STMT__MAX] = {
 	" WHERE server IS ?1 AND program IS ?2 AND pid = ?3"
 	" AND flow IS NULL AND end_epoch IS NULL AND kind != 'wire'"
 	" AND start_epoch >= ?4 - 86400 ORDER BY id DESC LIMIT 1",
+	/* STMT_SESSION_RESUME_FLOW */
+	"SELECT id, client_port, client_name, helo, tls, auth_method,"
+	" auth_user, auth_failures, end_epoch, counters, messages, rejects,"
+	" banner, unreadable, incomplete, kind, client_ip FROM sessions"
+	" WHERE server IS ?1 AND flow = ?2 AND kind != 'wire'"
+	" AND start_epoch >= ?3 - 86400 ORDER BY id DESC LIMIT 1",
+	/* STMT_MESSAGE_FIND_TXN */
+	"SELECT id FROM messages WHERE session_id = ?1 AND accepted"
+	" AND id > ?2 AND evidence_kind = 'log' ORDER BY id LIMIT 1",
 	/* STMT_RCPT_LOAD */
 	"SELECT id, rcpt_raw, final_raw, attempts FROM recipients"
 	" WHERE message_id = ?1 ORDER BY id",

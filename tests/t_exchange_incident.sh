@@ -13,17 +13,6 @@ LOC="--local-domain corp.example --local-net 10.0.0.0/8"
 RECV="$S/RECV20261201-1.LOG"
 TRK="$S/MSGTRK20261201-1.LOG"
 
-# todo GOT WANT DESC: a check that waits on correlate (TAP TODO).
-why="join tracking to protocol sessions"
-todo() {
-	tap_n=$((tap_n + 1))
-	if [ "$1" = "$2" ]; then
-		echo "ok $tap_n - $3 # TODO $why"
-	else
-		echo "not ok $tap_n - $3 # TODO $why"
-		echo "# got '$1', want '$2'"
-	fi
-}
 # Q DB SQL: one value.
 Q() {
 	"$RT" sql -d "$1" "$2" | sed -n 2p
@@ -121,20 +110,20 @@ is "$(Q "$b" "SELECT count(*) FROM findings WHERE kind = 'auth-relay' AND
 is "$(Q "$b" "SELECT count(*) FROM findings WHERE client_ip = '203.0.113.45'
     AND kind = 'open-relay'")" 0 \
     "both: dave is not an open relay (the tracking row names him)"
-todo "$(F "$b" 198.51.100.66 open-relay)" "2/5/3/1/1" \
+is "$(F "$b" 198.51.100.66 open-relay)" "2/5/3/1/1" \
     "both: 198.51.100.66 open relay, with outcomes"
-todo "$(F "$b" 198.51.100.77 open-relay)" "1/2/2/0/0" \
+is "$(F "$b" 198.51.100.77 open-relay)" "1/2/2/0/0" \
     "both: 198.51.100.77 open relay"
 is "$(F "$b" 198.51.100.66 relay-attempt | cut -d/ -f1-2)" "1/2" \
     "both: 198.51.100.66 refused"
-todo "$(F "$b" 203.0.113.45 auth-relay)" "1/1/1/0/0" \
+is "$(F "$b" 203.0.113.45 auth-relay)" "1/1/1/0/0" \
     "both: dave's relaying, delivered"
 for pair in 198.51.100.66:2 198.51.100.77:2 203.0.113.21:1 203.0.113.45:1; do
 	ip=${pair%:*}
-	todo "$(Q "$b" "SELECT count(*) FROM sessions WHERE
+	is "$(Q "$b" "SELECT count(*) FROM sessions WHERE
 	    client_ip = '$ip'")" "${pair#*:}" "both: sessions from $ip"
 done
-todo "$(Q "$b" "SELECT count(*) FROM messages WHERE accepted AND
+is "$(Q "$b" "SELECT count(*) FROM messages WHERE accepted AND
     origin = 'smtpd'")" 7 "both: 7 client messages, each once"
 contains "$tmp/report.txt" "the hole looks CLOSED" "both: the fix is seen"
 
