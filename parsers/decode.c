@@ -29,9 +29,10 @@
  *
  * IPv4 options are skipped; a total length of 0 in a frame above the
  * minimum size is taken as segmentation offload and the frame's length
- * used (counted as "ipv4-length-zero-tso").  IPv6 extension headers (hop-by-hop, routing,
- * destination options, mobility, HIP, shim6, AH) are followed up to
- * DECODE_EXT_MAX; ESP and "no next header" end the walk as not TCP.
+ * used (counted as "ipv4-length-zero-tso").  IPv6 extension headers
+ * (hop-by-hop, routing, destination options, mobility, HIP, shim6, AH)
+ * are followed up to DECODE_EXT_MAX; ESP and "no next header" end the
+ * walk as not TCP.
  *
  * Fragments of TCP datagrams (IPv4, and the IPv6 fragment header) are
  * reassembled in DECODE_FRAG_SLOTS slots keyed by family, addresses, id
@@ -732,7 +733,7 @@ decode_frame(struct decode *d, int lt, const uint8_t *p, size_t caplen,
 	if ((i = decode_link(lt)) == -1)
 		return (DECODE_UNSUPPORTED);
 	if (now > (int64_t)1 << 40 || now < -((int64_t)1 << 40))
-		now = 0;		/* hostile; keeps the timeout arithmetic sane */
+		now = 0;	/* hostile: keep the timeout arithmetic sane */
 	c.p = p;
 	c.len = caplen;
 	c.wire = wirelen < caplen ? caplen : wirelen;

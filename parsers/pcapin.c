@@ -61,9 +61,9 @@
 struct pcapin {
 	char			*path;		/* for messages */
 	bool			 is_stdin;
-	FILE			*fp;		/* what libpcap or pcapng reads */
+	FILE			*fp;		/* read by libpcap or pcapng */
 	gzFile			 gz;		/* behind fp, when inflating */
-	uint8_t			 magic[4];	/* the first bytes of the data */
+	uint8_t			 magic[4];	/* the data's first bytes */
 	size_t			 nmagic;
 	pcap_t			*pc;
 	struct pcapng		*ng;
@@ -217,7 +217,7 @@ fail:
 	return (NULL);
 }
 
-/* pcapin_set_limits - reassembly limits for pcapin_run() (default TCPFLOW_*). */
+/* pcapin_set_limits - reassembly limits for pcapin_run(). */
 void
 pcapin_set_limits(struct pcapin *pi, const struct tcpflow_limits *lim)
 {

@@ -155,8 +155,9 @@ sw_open(void *arg, const struct flow_info *fi)
 	f->state = SW_DETECT;
 	for (i = 0; i < 2; i++)
 		buf_init(&f->d[i].line, SMTPWIRE_LINE_MAX);
-	buf_init(&f->hold, SW_HOLD_MAX);
-	buf_init(&f->ptext, SW_PTEXT_MAX);
+	/* Twice the live limit: compaction moves less than it frees. */
+	buf_init(&f->hold, 2 * SW_HOLD_MAX);
+	buf_init(&f->ptext, 2 * SW_PTEXT_MAX);
 	buf_init(&f->r.lines, SW_REPLY_MAX);
 	buf_init(&f->r.text, SW_REPLY_MAX);
 	buf_init(&f->auth.raw, SW_AUTH_RAW_MAX);
@@ -308,7 +309,8 @@ sw_detect_first(struct sw_flow *f, enum flow_dir dir, const uint8_t *p,
 		sw_event(f, &ev, EV_TLS, pos);
 		ev.text = SPAN_LIT("implicit TLS");
 		sw_raw_reset(&f->sw->raw);
-		sw_raw_note(&f->sw->raw, "TLS record from the client: implicit TLS");
+		sw_raw_note(&f->sw->raw, "TLS record from the client: "
+		    "implicit TLS");
 		ev.ref.raw = buf_span(&f->sw->raw);
 		sw_emit(f, &ev);
 		sw_go_tls(f);

@@ -39,22 +39,22 @@ struct smtpwire_stats {
 	uint64_t	 smtp_flows;	/* recognised as SMTP */
 	uint64_t	 other_flows;	/* not SMTP (or silent): ignored */
 	uint64_t	 midstream_flows; /* SMTP picked up without the start */
-	uint64_t	 tls_flows;	/* STARTTLS accepted or implicit TLS */
+	uint64_t	 tls_flows;	/* STARTTLS or implicit TLS */
 	uint64_t	 gaps;		/* holes reported by reassembly */
 	uint64_t	 gap_bytes;
-	uint64_t	 bad_lines;	/* too long, bare CR, NUL, bad reply */
+	uint64_t	 bad_lines;	/* long, bare CR, NUL, bad reply */
 	uint64_t	 commands;	/* client lines taken as commands */
 	uint64_t	 replies;	/* complete server replies */
-	uint64_t	 unpaired;	/* replies no command was waiting for */
-	uint64_t	 unanswered;	/* commands whose reply was never seen */
-	uint64_t	 skipped_lines;	/* dropped while resynchronising */
+	uint64_t	 unpaired;	/* replies nothing waited for */
+	uint64_t	 unanswered;	/* commands without a reply */
+	uint64_t	 skipped_lines;	/* dropped resynchronising */
 	uint64_t	 messages;	/* message bodies read to their end */
 	uint64_t	 incomplete;	/* bodies cut by a gap or the end */
 	uint64_t	 auth;		/* AUTH exchanges */
 	uint64_t	 unreadable_bytes; /* after TLS started */
 	uint64_t	 other_bytes;	/* in flows that are not SMTP */
 	uint64_t	 anomalies;	/* reported by reassembly */
-	uint64_t	 warnings;	/* anomalies found here (EV_WARNING) */
+	uint64_t	 warnings;	/* anomalies (EV_WARNING) */
 	uint64_t	 events;	/* events handed to the sink */
 };
 

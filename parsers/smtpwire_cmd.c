@@ -259,7 +259,11 @@ sw_pop(struct sw_flow *f)
 	}
 }
 
-/* sw_ptext_compact - move the texts of waiting commands to the front. */
+/*
+ * sw_ptext_compact - move the texts of waiting commands to the front.
+ * The arena is twice SW_PTEXT_MAX and at most SW_PTEXT_MAX of it lives,
+ * so when it is full at least half of it is dead.
+ */
 static void
 sw_ptext_compact(struct sw_flow *f)
 {
@@ -328,12 +332,11 @@ sw_queue(struct sw_flow *f, enum sw_verb v, struct span text,
 		text.n = SMTPWIRE_LINE_MAX;
 	while (f->qlen >= SMTPWIRE_PENDING_MAX)
 		sw_evict(f);
+	while (f->qlen > 0 && f->ptext.len - f->q[f->qhead].toff + text.n >
+	    SW_PTEXT_MAX)
+		sw_evict(f);
 	if (text.n > f->ptext.max - f->ptext.len)
 		sw_ptext_compact(f);
-	while (f->qlen > 0 && text.n > f->ptext.max - f->ptext.len) {
-		sw_evict(f);
-		sw_ptext_compact(f);
-	}
 	if (f->qlen == f->qcap)
 		sw_queue_grow(f);
 	pd = &f->q[(f->qhead + f->qlen) % f->qcap];

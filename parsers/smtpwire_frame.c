@@ -250,54 +250,78 @@ sw_unreadable(struct sw_flow *f, size_t n)
 		f->sw->st.other_bytes += n;
 }
 
-/* sw_hold_segment - remember where held bytes came from. */
+/*
+ * sw_hold_compact - move the held bytes not yet read (and their segments)
+ * to the front.  Called only when at least half the buffer, or of the
+ * segments, is dead, so each byte moves a bounded number of times.
+ */
+static void
+sw_hold_compact(struct sw_flow *f)
+{
+	size_t	live = f->hold.len - f->hold_off;
+
+	if (f->hold_off > 0) {
+		memmove(f->hold.data, f->hold.data + f->hold_off, live);
+		f->hold.len = live;
+		f->hold.data[live] = '\0';
+		f->hold_off = 0;
+	}
+	if (f->hseg_first > 0) {
+		memmove(f->hsegs, f->hsegs + f->hseg_first,
+		    (f->nhsegs - f->hseg_first) * sizeof(f->hsegs[0]));
+		f->nhsegs -= f->hseg_first;
+		f->hseg_first = 0;
+	}
+}
+
+/*
+ * sw_hold_put - keep n more client bytes and the packet they came in;
+ * false when they do not fit.
+ */
 static bool
-sw_hold_segment(struct sw_flow *f, size_t n, const struct flow_pos *at)
+sw_hold_put(struct sw_flow *f, const uint8_t *p, size_t n,
+    const struct flow_pos *at)
 {
 	struct sw_hold_seg	*s;
+	bool			 extend;
 
+	if (n > SW_HOLD_MAX - (f->hold.len - f->hold_off))
+		return (false);
 	if (f->hsegs == NULL)
 		f->hsegs = xcalloc(SW_HOLD_SEGS, sizeof(*f->hsegs));
-	if (f->nhsegs > 0) {
-		s = &f->hsegs[f->nhsegs - 1];
-		if (s->pos.packet == at->packet &&
-		    s->pos.offset + s->len == at->offset) {
-			s->len += n;
-			return (true);
-		}
+	s = f->nhsegs > f->hseg_first ? &f->hsegs[f->nhsegs - 1] : NULL;
+	extend = s != NULL && s->pos.packet == at->packet &&
+	    s->pos.offset + s->len == at->offset;
+	if (!extend && f->nhsegs == SW_HOLD_SEGS) {
+		if (f->hseg_first < SW_HOLD_SEGS / 2)
+			return (false);
+		sw_hold_compact(f);
 	}
-	if (f->nhsegs == SW_HOLD_SEGS)
+	if (n > f->hold.max - f->hold.len)
+		sw_hold_compact(f);
+	if (buf_append(&f->hold, p, n) == -1)
 		return (false);
-	s = &f->hsegs[f->nhsegs++];
-	s->len = n;
-	s->pos = *at;
+	if (extend)
+		f->hsegs[f->nhsegs - 1].len += n;
+	else {
+		s = &f->hsegs[f->nhsegs++];
+		s->len = n;
+		s->pos = *at;
+	}
 	return (true);
 }
 
 /*
- * sw_hold - keep client bytes until the reply they depend on.  Returns
- * false when the hold overflowed: the bytes must then be read now.
+ * sw_hold_overflow - a reply did not come before SW_HOLD_MAX more client
+ * bytes: assume the usual one (354, 220) or give the thread up.
  */
-static bool
-sw_hold(struct sw_flow *f, const uint8_t *p, size_t n,
-    const struct flow_pos *at)
+static void
+sw_hold_overflow(struct sw_flow *f, const struct flow_pos *at)
 {
 	struct sw_pend	*pd;
-	bool		 fits;
 
-	fits = n <= SW_HOLD_MAX - f->hold.len;
-	if (fits && f->nhsegs == SW_HOLD_SEGS)
-		fits = f->hsegs[f->nhsegs - 1].pos.packet == at->packet &&
-		    f->hsegs[f->nhsegs - 1].pos.offset +
-		    f->hsegs[f->nhsegs - 1].len == at->offset;
-	if (fits && buf_append(&f->hold, p, n) == 0) {
-		(void)sw_hold_segment(f, n, at);
-		return (true);
-	}
-	/* No reply in time: assume the usual one. */
 	sw_warn(f, at, "hold-overflow", "no reply to the command before "
 	    "64 KiB more from the client", "* ", SPAN_LIT("hold overflow"));
-	f->blocked = false;
 	pd = f->qlen > 0 ? &f->q[(f->qhead + f->qlen - 1) % f->qcap] : NULL;
 	if (pd != NULL && pd->verb == SW_V_DATA) {
 		sw_data_assume(f, pd);
@@ -306,7 +330,6 @@ sw_hold(struct sw_flow *f, const uint8_t *p, size_t n,
 		sw_tls_assumed(f);
 	else
 		sw_resync(f);
-	return (false);
 }
 
 /* sw_hold_drop - forget held bytes (wiped: they may be credentials). */
@@ -316,41 +339,91 @@ sw_hold_drop(struct sw_flow *f)
 	if (f->hold.data != NULL)
 		explicit_bzero(f->hold.data, f->hold.len);
 	buf_reset(&f->hold);
-	f->nhsegs = 0;
+	f->hold_off = 0;
+	f->nhsegs = f->hseg_first = 0;
 	f->blocked = false;
 	f->replay = false;
 }
 
-/* sw_hold_release - read the held bytes now that their reply is known. */
+/*
+ * sw_client_take - client bytes read in the current mode, in stream
+ * order, until the client must wait for a reply.  Returns the bytes
+ * taken (all of them unless it blocked).
+ */
+static size_t
+sw_client_take(struct sw_flow *f, const uint8_t *p, size_t n,
+    const struct flow_pos *pos)
+{
+	struct flow_pos	at = *pos;
+	size_t		k, used = 0;
+
+	while (used < n) {
+		if (f->state == SW_TLS || f->state == SW_OTHER) {
+			sw_unreadable(f, n - used);
+			return (n);
+		}
+		if (f->blocked)
+			break;
+		switch (f->cmode) {
+		case SW_C_BODY:
+			k = sw_body_data(f, p + used, n - used, &at);
+			break;
+		case SW_C_BDAT:
+			k = sw_bdat_data(f, p + used, n - used, &at);
+			break;
+		case SW_C_TLS_GUESS:
+			if (p[used] == 0x16) {
+				sw_tls_assumed(f);
+				continue;
+			}
+			f->cmode = SW_C_CMD;
+			/* FALLTHROUGH */
+		default:
+			k = sw_frame(f, FLOW_C2S, p + used, n - used, &at);
+			break;
+		}
+		used += k;
+		at.offset += k;
+	}
+	return (used);
+}
+
+/*
+ * sw_hold_release - read the held bytes now that their reply is known,
+ * in place, until they are done or the client must wait again.
+ */
 void
 sw_hold_release(struct sw_flow *f)
 {
-	struct sw_hold_seg	 segs[SW_HOLD_SEGS];
-	struct buf		 held;
-	size_t			 i, nsegs, off;
+	struct sw_hold_seg	*s;
+	size_t			 k;
 
 	f->replay = false;
 	f->blocked = false;
-	if (f->hold.len == 0) {
-		f->nhsegs = 0;
-		return;
+	while (f->hseg_first < f->nhsegs && !f->blocked) {
+		s = &f->hsegs[f->hseg_first];
+		k = sw_client_take(f, (const uint8_t *)f->hold.data +
+		    f->hold_off, s->len, &s->pos);
+		if (f->nhsegs == 0)
+			return;		/* dropped meanwhile */
+		f->hold_off += k;
+		if (k < s->len) {
+			s->len -= k;
+			s->pos.offset += k;
+			break;
+		}
+		f->hseg_first++;
 	}
-	held = f->hold;
-	buf_init(&f->hold, SW_HOLD_MAX);
-	nsegs = f->nhsegs;
-	if (nsegs > 0)
-		memcpy(segs, f->hsegs, nsegs * sizeof(segs[0]));
-	f->nhsegs = 0;
-	for (i = 0, off = 0; i < nsegs && off < held.len; i++) {
-		sw_client_input(f, (const uint8_t *)held.data + off,
-		    segs[i].len, &segs[i].pos);
-		off += segs[i].len;
+	if (f->hseg_first == f->nhsegs) {
+		if (f->hold.data != NULL)
+			explicit_bzero(f->hold.data, f->hold.len);
+		buf_reset(&f->hold);
+		f->hold_off = 0;
+		f->nhsegs = f->hseg_first = 0;
 	}
-	explicit_bzero(held.data, held.len);
-	buf_free(&held);
 }
 
-/* sw_client_input - client bytes, in stream order, in the current mode. */
+/* sw_client_input - client bytes as reassembly delivers them. */
 void
 sw_client_input(struct sw_flow *f, const uint8_t *p, size_t n,
     const struct flow_pos *pos)
@@ -359,35 +432,17 @@ sw_client_input(struct sw_flow *f, const uint8_t *p, size_t n,
 	size_t		k;
 
 	while (n > 0) {
-		if (f->state == SW_TLS || f->state == SW_OTHER) {
-			sw_unreadable(f, n);
-			return;
+		if (!f->blocked) {
+			k = sw_client_take(f, p, n, &at);
+			p += k;
+			n -= k;
+			at.offset += k;
+			if (n == 0)
+				return;
 		}
-		if (f->blocked && sw_hold(f, p, n, &at))
+		if (sw_hold_put(f, p, n, &at))
 			return;
-		if (f->blocked)
-			continue;
-		switch (f->cmode) {
-		case SW_C_BODY:
-			k = sw_body_data(f, p, n, &at);
-			break;
-		case SW_C_BDAT:
-			k = sw_bdat_data(f, p, n, &at);
-			break;
-		case SW_C_TLS_GUESS:
-			if (p[0] == 0x16) {
-				sw_tls_assumed(f);
-				continue;
-			}
-			f->cmode = SW_C_CMD;
-			/* FALLTHROUGH */
-		default:
-			k = sw_frame(f, FLOW_C2S, p, n, &at);
-			break;
-		}
-		p += k;
-		n -= k;
-		at.offset += k;
+		sw_hold_overflow(f, &at);
 	}
 }
 

@@ -35,7 +35,7 @@
 #define SW_RAW_MAX		(3 * SW_REPLY_MAX + 2 * SMTPWIRE_LINE_MAX)
 /* Client bytes held while a DATA, AUTH or STARTTLS reply is awaited. */
 #define SW_HOLD_MAX		(64 * 1024)
-#define SW_HOLD_SEGS		64
+#define SW_HOLD_SEGS		256
 /* Detection: the longest first line and how far to look mid-stream. */
 #define SW_DETECT_LINE_MAX	512
 #define SW_DETECT_CLIENT_MAX	(64 * 1024)
@@ -69,7 +69,7 @@ enum sw_cmode {
 	SW_C_CMD = 0,		/* command lines */
 	SW_C_SASL,		/* one SASL response line (after 334) */
 	SW_C_SASL_GUESS,	/* one-sided: responses until a command */
-	SW_C_TLS_GUESS,		/* one-sided STARTTLS: TLS if 0x16 follows */
+	SW_C_TLS_GUESS,		/* one-sided STARTTLS: 0x16 next? */
 	SW_C_BODY,		/* DATA: the message, up to CRLF.CRLF */
 	SW_C_BDAT		/* inside a BDAT chunk */
 };
@@ -126,11 +126,11 @@ enum sw_syntax {
 /* Header section parse state of the message being read. */
 struct sw_hdr {
 	bool		 active;	/* still in the header section */
-	bool		 first;		/* the next line is the first */
-	bool		 keep;		/* the current field is wanted */
-	bool		 cut;		/* the physical line was too long */
+	bool		 first;		/* next line is the first */
+	bool		 keep;		/* the field is wanted */
+	bool		 cut;		/* the line was too long */
 	uint64_t	 scanned;
-	struct buf	 line;		/* physical line being assembled */
+	struct buf	 line;		/* the physical line */
 	uint64_t	 line_off;
 	char		 name[SW_HDR_NAME_MAX];
 	size_t		 name_len;
@@ -141,14 +141,14 @@ struct sw_hdr {
 
 /* A message read by DATA or BDAT, until its reply is seen. */
 struct sw_msg {
-	int64_t		 size;		/* octets as transmitted, unstuffed */
+	int64_t		 size;		/* octets, unstuffed */
 	char		 sha[65];	/* hex SHA-256 when complete */
 	bool		 done;		/* the end was seen */
 	bool		 gap;		/* bytes of it are missing */
 	bool		 keep;		/* headers are stored */
 	bool		 sink_open;	/* the body sink has begun it */
 	uint32_t	 nhdrs;
-	struct buf	 hdrs;		/* records, see sw_msg_header() */
+	struct buf	 hdrs;		/* see sw_hdr_flush() */
 	struct buf	 prefix;	/* "C: DATA\nS: 354 ..." */
 	struct flow_pos	 end;		/* the line that ended it */
 	struct sw_hdr	 hdr;		/* while it is being read */
@@ -162,7 +162,7 @@ struct sw_pend {
 	uint32_t	 tlen;
 	int64_t		 size;		/* BDAT: chunk size */
 	struct sw_msg	*msg;		/* EOM, BDAT LAST: owned */
-	struct flow_pos	 at;		/* offset = the line's stream offset */
+	struct flow_pos	 at;		/* offset: the line's */
 };
 
 /* A server reply being assembled. */
@@ -170,22 +170,21 @@ struct sw_reply {
 	int		 code;
 	uint32_t	 nlines;
 	uint32_t	 dropped;	/* lines past SW_REPLY_MAX */
-	struct buf	 lines;		/* "S: ..." lines joined with \n */
+	struct buf	 lines;		/* "S: ..." lines, \n */
 	struct buf	 text;		/* line texts joined with \n */
 	char		 dsn[16];	/* of the first line */
-	struct span	 last;		/* text of the final line (in text) */
 	struct flow_pos	 first;
-	struct flow_pos	 at;		/* the packet completing it */
+	struct flow_pos	 at;		/* its last packet */
 };
 
 /* One direction's framing. */
 struct sw_dir {
-	struct buf	 line;		/* a line split across packets */
+	struct buf	 line;		/* a line across packets */
 	uint64_t	 line_off;	/* stream offset of its first byte */
 	uint64_t	 bytes;		/* bytes delivered */
 	uint64_t	 lines;
-	bool		 skip;		/* discarding up to the next LF */
-	bool		 cut;		/* the line in buf was too long */
+	bool		 skip;		/* discarding to an LF */
+	bool		 cut;		/* the line was too long */
 };
 
 struct sw_hold_seg {
@@ -218,9 +217,9 @@ struct smtpwire {
 	struct smtpwire_body	 body;
 	bool			 has_body;
 	struct smtpwire_stats	 st;
-	struct sw_flow		*flows;		/* open ones, for free */
+	struct sw_flow		*flows;		/* open ones */
 	struct buf		 raw;		/* ref.raw of an event */
-	struct buf		 raw2;		/* ... built while raw is used */
+	struct buf		 raw2;		/* while raw is used */
 };
 
 struct sw_flow {
@@ -235,18 +234,20 @@ struct sw_flow {
 	/* Client side. */
 	enum sw_cmode	 cmode;
 	bool		 resync;	/* after a gap or mid-stream */
-	bool		 unsure;	/* replies may answer lost commands */
+	bool		 unsure;	/* replies may be for lost ones */
 	bool		 blocked;	/* holding bytes for a reply */
 	bool		 replay;	/* release the hold when possible */
 	struct buf	 hold;
+	size_t		 hold_off;	/* held bytes already read */
 	struct sw_hold_seg *hsegs;	/* SW_HOLD_SEGS, on first use */
 	size_t		 nhsegs;
+	size_t		 hseg_first;	/* the first not read */
 	bool		 quit;		/* QUIT was sent */
 	bool		 banner_seen;
-	uint32_t	 nrcpt_ok;	/* accepted RCPTs of the transaction */
+	uint32_t	 nrcpt_ok;	/* RCPTs accepted so far */
 
 	/* The message being read. */
-	struct sw_msg	*msg;		/* also owned by a pend when BDAT */
+	struct sw_msg	*msg;		/* or a pend's, BDAT LAST */
 	bool		 msg_owned;	/* msg is not in the queue yet */
 	void		*md;		/* EVP_MD_CTX */
 	int		 b_state;	/* DATA body scanner, SW_B_* */
@@ -328,8 +329,8 @@ enum sw_verb sw_verb_lookup(struct span, struct span *);
 bool	 sw_verb_sync(enum sw_verb, struct span);
 const char *sw_verb_name(enum sw_verb);
 int	 sw_bdat_parse(struct span, int64_t *, bool *);
-void	 sw_client_line(struct sw_flow *, struct span, const struct flow_pos *,
-	    bool);
+void	 sw_client_line(struct sw_flow *, struct span,
+	    const struct flow_pos *, bool);
 struct sw_pend *sw_queue(struct sw_flow *, enum sw_verb, struct span,
 	    const struct flow_pos *);
 void	 sw_queue_flush(struct sw_flow *);
@@ -342,8 +343,8 @@ void	 sw_data_assume(struct sw_flow *, struct sw_pend *);
 
 /* smtpwire_reply.c */
 bool	 sw_reply_like(struct span);
-void	 sw_server_line(struct sw_flow *, struct span, const struct flow_pos *,
-	    bool);
+void	 sw_server_line(struct sw_flow *, struct span,
+	    const struct flow_pos *, bool);
 void	 sw_reply_reset(struct sw_reply *);
 void	 sw_reply_fields(struct event *, const struct sw_reply *);
 void	 sw_raw_reply(struct buf *, const struct sw_reply *);

@@ -432,7 +432,8 @@ sw_data_event(struct sw_flow *f, struct sw_pend *pd, struct sw_msg *m,
 	if (text.n > 0)
 		sw_raw_line(&f->sw->raw, "C: ", text);
 	else
-		sw_raw_note(&f->sw->raw, "end of data not seen (missing bytes)");
+		sw_raw_note(&f->sw->raw, "end of data not seen (missing "
+		    "bytes)");
 	sw_raw_reply(&f->sw->raw, r);
 	ev.ref.raw = buf_span(&f->sw->raw);
 	sw_msg_headers(f, m);

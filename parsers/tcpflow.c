@@ -65,7 +65,7 @@
 #include "tcpflow_int.h"
 #include "xmalloc.h"
 
-#define TIME_LIMIT	((int64_t)1 << 40)	/* seconds either side of 1970 */
+#define TIME_LIMIT	((int64_t)1 << 40)	/* seconds around 1970 */
 
 /* tcpflow_limits_default - the TCPFLOW_* defaults. */
 void
@@ -414,7 +414,8 @@ tcpflow_add_segment(struct tcpflow *tf, const struct decoded *d,
 			h->synced = true;
 			h->next = seq;
 		}
-		tf_stream_data(tf, c, dir, seq, d->payload, d->paylen, d->wirelen,
+		tf_stream_data(tf, c, dir, seq, d->payload, d->paylen,
+		    d->wirelen,
 		    pos);
 	}
 	if ((d->flags & DECODE_TH_FIN) && !h->fin) {
@@ -433,7 +434,10 @@ tcpflow_add_segment(struct tcpflow *tf, const struct decoded *d,
 		flow_close(tf, c, FLOW_END_FIN, pos);
 }
 
-/* tcpflow_new - an empty flow table calling sink; lim NULL: defaults. */
+/*
+ * tcpflow_new - an empty flow table calling sink (copied; any callback
+ * may be NULL) within lim (NULL: the TCPFLOW_* defaults).
+ */
 struct tcpflow *
 tcpflow_new(const struct flow_sink *sink, const struct tcpflow_limits *lim)
 {

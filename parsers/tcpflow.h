@@ -35,9 +35,9 @@ struct tcpflow_limits {
 	size_t		 retain_max;	/* delivered bytes kept per direction
 					   to compare retransmissions */
 	size_t		 memcap;	/* held and kept bytes, all flows */
-	size_t		 flows_max;	/* flows in the table, closed included */
+	size_t		 flows_max;	/* flows in the table, closed too */
 	uint32_t	 idle_timeout;	/* seconds of capture time */
-	uint32_t	 timewait;	/* seconds a closed tuple is remembered */
+	uint32_t	 timewait;	/* seconds a closed tuple is kept */
 };
 
 struct tcpflow_stats {
@@ -55,7 +55,7 @@ struct tcpflow_stats {
 	uint64_t	 stray;		/* control segments of no known flow */
 	uint64_t	 late;		/* segments on a closed flow */
 	uint64_t	 out_of_window;	/* far beyond the expected sequence */
-	uint64_t	 anomalies;	/* including ones past the per-flow limit */
+	uint64_t	 anomalies;	/* also those past the flow limit */
 	size_t		 mem;		/* held and kept bytes now */
 	size_t		 mem_peak;	/* ... at most */
 	size_t		 flows_now;	/* flows in the table now */

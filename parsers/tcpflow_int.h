@@ -46,13 +46,13 @@ struct tcpflow_seg {
 
 struct tcpflow_half {
 	bool			 synced;	/* next is known */
-	bool			 from_ack;	/* ... only from the peer's ACK */
+	bool			 from_ack;	/* ... from the peer's ACK */
 	bool			 have_isn;
 	bool			 fin;		/* FIN seen, at fin_seq */
 	uint32_t		 isn;
 	uint32_t		 next;		/* next expected sequence */
 	uint32_t		 fin_seq;
-	uint64_t		 offset;	/* stream bytes, gaps included */
+	uint64_t		 offset;	/* stream bytes, gaps too */
 	struct tcpflow_seg	*held;		/* beyond next, sorted */
 	struct tcpflow_seg	*tail;
 	size_t			 nheld;

@@ -247,6 +247,40 @@ half_cap(struct tcpflow *tf, struct tcpflow_conn *c, enum flow_dir dir,
 }
 
 /*
+ * half_hold_cost - what holding [seq, e) costs: the new pieces (one per
+ * hole it fills among those held), each with its own header.
+ */
+static size_t
+half_hold_cost(const struct tcpflow_half *h, uint32_t seq, uint32_t e,
+    size_t *pieces)
+{
+	const struct tcpflow_seg	*cur;
+	uint32_t			 cend;
+	size_t				 cost = 0;
+
+	*pieces = 1;
+	if (h->tail != NULL && SEQ_GEQ(seq, h->tail->seq + h->tail->len))
+		return (SEG_COST(e - seq));
+	*pieces = 0;
+	for (cur = h->held; cur != NULL && SEQ_LT(seq, e); cur = cur->next) {
+		cend = cur->seq + cur->len;
+		if (SEQ_LEQ(cend, seq))
+			continue;
+		if (SEQ_LT(seq, cur->seq)) {
+			cost += SEG_COST((SEQ_LT(e, cur->seq) ? e : cur->seq) -
+			    seq);
+			(*pieces)++;
+		}
+		seq = SEQ_LT(e, cend) ? e : cend;
+	}
+	if (SEQ_LT(seq, e)) {
+		cost += SEG_COST(e - seq);
+		(*pieces)++;
+	}
+	return (cost);
+}
+
+/*
  * half_hold - keep bytes beyond next until the hole before them fills,
  * pieces already held winning where they overlap.  Past a cap, the hole
  * is given up instead and the bytes delivered.
@@ -258,13 +292,15 @@ half_hold(struct tcpflow *tf, struct tcpflow_conn *c, enum flow_dir dir,
 	struct tcpflow_half	*h = &c->half[dir];
 	struct tcpflow_seg	**pp, *cur, *s;
 	uint32_t		 e = seq + (uint32_t)n, cend, pe;
+	size_t			 cost, pieces;
 
 	if (n == 0)
 		return;
-	if (c->held + SEG_COST(n) > tf->lim.hold_max ||
-	    h->nheld >= TCPFLOW_HOLD_SEGS_MAX ||
-	    tf->mem + SEG_COST(n) > tf->lim.memcap) {
-		half_cap(tf, c, dir, tf->mem + SEG_COST(n) > tf->lim.memcap ?
+	cost = half_hold_cost(h, seq, e, &pieces);
+	if (c->held + cost > tf->lim.hold_max ||
+	    h->nheld + pieces > TCPFLOW_HOLD_SEGS_MAX ||
+	    tf->mem + cost > tf->lim.memcap) {
+		half_cap(tf, c, dir, tf->mem + cost > tf->lim.memcap ?
 		    "memcap" : "reassembly-cap", pos);
 		half_advance(tf, c, dir, seq, pos);
 		tf_stream_data(tf, c, dir, seq, p, n, n, pos);
@@ -348,7 +384,11 @@ half_inorder(struct tcpflow *tf, struct tcpflow_conn *c, enum flow_dir dir,
 	half_drain(tf, c, dir);
 }
 
-/* tf_stream_data - a segment's payload: seq, captured n of wire bytes. */
+/*
+ * tf_stream_data - a segment's payload in direction dir: seq, n bytes
+ * captured at p of wire bytes sent.  Delivers what is in order (and the
+ * held pieces it uncovers) and holds what is beyond; p is not kept.
+ */
 void
 tf_stream_data(struct tcpflow *tf, struct tcpflow_conn *c, enum flow_dir dir,
     uint32_t seq, const uint8_t *p, size_t n, size_t wire,
@@ -444,7 +484,8 @@ tf_stream_done(const struct tcpflow_half *h)
 
 /* tf_stream_release - free a direction's buffers. */
 void
-tf_stream_release(struct tcpflow *tf, struct tcpflow_conn *c, struct tcpflow_half *h)
+tf_stream_release(struct tcpflow *tf, struct tcpflow_conn *c,
+    struct tcpflow_half *h)
 {
 	struct tcpflow_seg	*s;
 

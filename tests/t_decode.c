@@ -211,8 +211,10 @@ test_links(void)
 	for (i = 1; i <= 5; i++) {
 		memset(f, 0x02, 12);
 		for (l = 0; l < (size_t)i; l++) {
-			be16(f + 12 + l * 4, l == 0 && i > 1 ? (i == 3 ? 0x9100 :
-			    0x88a8) : 0x8100);
+			if (l == 0 && i > 1)
+				be16(f + 12, i == 3 ? 0x9100 : 0x88a8);
+			else
+				be16(f + 12 + l * 4, 0x8100);
 			be16(f + 14 + l * 4, (unsigned)(100 + l));
 		}
 		be16(f + 12 + (size_t)i * 4, 0x0800);
@@ -424,7 +426,8 @@ test_frag(void)
 	    "gives way");
 	decode_flush(dc);
 	is_int(st->failed, st->anomaly[DECODE_W_FRAG_BAD] +
-	    st->anomaly[DECODE_W_FRAG_TRUNC] + st->anomaly[DECODE_W_FRAG_TIMEOUT] +
+	    st->anomaly[DECODE_W_FRAG_TRUNC] +
+	    st->anomaly[DECODE_W_FRAG_TIMEOUT] +
 	    st->anomaly[DECODE_W_FRAG_EVICTED], "every failure has a reason");
 	n = frag4(7, 0, true, dg, 24);
 	is_int(decode_frame(NULL, 1, f, n, n, 0, &d), DECODE_HELD,

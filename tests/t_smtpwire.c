@@ -40,7 +40,8 @@ struct tev {
 	int32_t		 usec;
 	uint32_t	 source;
 	uint64_t	 line, offset, flow;
-	char		*raw, *host, *program, *service, *client_ip, *server_ip;
+	char		*raw, *host, *program, *service, *client_ip;
+	char		*server_ip;
 	char		*helo, *sasl_method, *sasl_user, *sender, *rcpt;
 	char		*queue_id, *message_id, *stage, *dsn, *status;
 	char		*text, *text2, *counters, *client_name, *instance;
@@ -175,7 +176,7 @@ struct drv {
 	void			*f;
 	struct flow_info	 fi;
 	uint64_t		 off[2];
-	int32_t			 chunk;		/* 0: whole writes */
+	int32_t			 chunk;		/* 0: whole */
 };
 
 static uint64_t		 packet;
@@ -333,7 +334,8 @@ types(void)
 	"end\r\n" \
 	".\r\n"
 /* sha256sum of it unstuffed (247 octets). */
-#define BODY_SHA "ac80d03d9cd38239e49da268e2aad5c59afbc188ae1690dd06492ab7b04a0650"
+#define BODY_SHA \
+	"ac80d03d9cd38239e49da268e2aad5c59afbc188ae1690dd06492ab7b04a0650"
 
 /* basic_session - t_basic's conversation, each write one packet. */
 static void
@@ -789,7 +791,8 @@ t_framing(void)
 }
 
 /* sha256sum of t_bdat's first message, "From: x@y\r\nSubject: chunked..." */
-#define BDAT_SHA "da48a99f7eca622de60b00b317b5dd2d1639124ec85a64142cac173b29a56d4c"
+#define BDAT_SHA \
+	"da48a99f7eca622de60b00b317b5dd2d1639124ec85a64142cac173b29a56d4c"
 
 /* t_bdat - RFC 3030 chunks, LAST, pipelined next mail, bad sizes. */
 static void
@@ -1021,7 +1024,8 @@ auth_session(struct drv *d)
 	C(d, "AUTH SCRAM-SHA-256 biwsbj1naW5hLHI9ZnlrbytkMmxiYkZnT05Sdjlxa3hk"
 	    "YXdM\r\n");
 	S(d, "535 5.7.8 no\r\n");
-	C(d, "AUTH NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAKAGFKAAAADw==\r\n");
+	C(d, "AUTH NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAKAGFKAAAA"
+	    "Dw==\r\n");
 	S(d, "504 5.5.4 Unrecognized authentication type\r\n");
 	/* Cancelled, and garbage that is not base64. */
 	C(d, "AUTH LOGIN\r\n");
@@ -1191,8 +1195,8 @@ t_gaps(void)
 	C(&d, "ATA\r\nQUIT\r\n");
 	S(&d, "250 ok\r\n221 bye\r\n");
 	d_close(&d, FLOW_END_FIN);
-	is_str(types(), "connect banner helo gap mail rcpt rcpt gap header data "
-	    "mail gap data gap rset info disconnect", "gaps: events");
+	is_str(types(), "connect banner helo gap mail rcpt rcpt gap header "
+	    "data mail gap data gap rset info disconnect", "gaps: events");
 	e = must(EV_GAP, 0, "gaps");
 	is_int(e->size, 14, "gap 1: size");
 	is_str(e->text, "server", "gap 1: server side");

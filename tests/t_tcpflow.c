@@ -334,8 +334,8 @@ test_files(void)
 	if (strlen(C_EHLO C_MAIL C_RCPT C_DATA) + strlen(body) < REC_STREAM) {
 		char	want[REC_STREAM];
 
-		snprintf(want, sizeof(want), "%s%s", C_EHLO C_MAIL C_RCPT C_DATA,
-		    body);
+		snprintf(want, sizeof(want), "%s%s",
+		    C_EHLO C_MAIL C_RCPT C_DATA, body);
 		flow_is("frag4.pcap", 1, "192.0.2.30", 40030, "198.51.100.25",
 		    25, 1, want, S_ALL, "", FLOW_END_FIN);
 	}

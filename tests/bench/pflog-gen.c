@@ -339,8 +339,8 @@ gen_pool_idle(struct gen *g, struct gen_pool *p, int64_t t)
 				pr = &p->v[i];
 				break;
 			}
-		if (pr->uses >= p->max_use ||
-		    (pr->busy_until > 0 && t - pr->busy_until > 100 * GEN_SEC)) {
+		if (pr->uses >= p->max_use || (pr->busy_until > 0 &&
+		    t - pr->busy_until > 100 * GEN_SEC)) {
 			pr->pid = gen_pid(g);
 			pr->uses = 0;
 		}

@@ -156,7 +156,7 @@ struct gen {
 	int64_t		*qbusy;		/* per queue file inode */
 	uint32_t	*qusec;
 	uint32_t	 nq;
-	uint32_t	 qring[256];	/* files freed last, newest at qring_n */
+	uint32_t	 qring[256];	/* files freed last, a ring */
 	uint32_t	 qring_n;
 
 	bool		 fixed;		/* the relay hole is closed */
@@ -194,7 +194,8 @@ bool		 gen_chance(struct gen *, double);
 int64_t		 gen_range(struct gen *, int64_t, int64_t);
 int64_t		 gen_exp(struct gen *, int64_t);
 void		 gen_log(struct gen *, int64_t, const char *, int,
-		    const char *, ...) __attribute__((__format__(printf, 5, 6)));
+		    const char *, ...)
+		    __attribute__((__format__(printf, 5, 6)));
 int		 gen_pid(struct gen *);
 int		 gen_pool_any(struct gen *, struct gen_pool *);
 struct gen_proc	*gen_pool_idle(struct gen *, struct gen_pool *, int64_t);

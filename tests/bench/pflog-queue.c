@@ -172,7 +172,8 @@ queue_fate(struct gen *g, struct gen_rcpt *r, bool spam)
 
 /* queue_msg_init - an empty message from sender. */
 void
-queue_msg_init(struct gen_msg *m, enum gen_origin o, const char *sender, const char *ip)
+queue_msg_init(struct gen_msg *m, enum gen_origin o, const char *sender,
+    const char *ip)
 {
 	memset(m, 0, sizeof(*m));
 	m->origin = o;
@@ -315,6 +316,7 @@ delivery_line(struct gen *g, const struct gen_msg *m, const struct gen_rcpt *r,
 	char		 mxip[48], relay[240], orig[GEN_ADDR_LEN + 16];
 	char		 text[512];
 	const char	*prog, *dsn, *status = deferred ? "deferred" : "sent";
+	const char	*fdom = queue_domain_of(r->final);
 	int		 pid, style;
 	int64_t		 rem = t - tq, qa, cs;
 
@@ -343,14 +345,13 @@ delivery_line(struct gen *g, const struct gen_msg *m, const struct gen_rcpt *r,
 	if (r->route == GEN_R_RELAY) {
 		prog = "postfix/relay/smtp";
 		pid = gen_pool_any(g, &g->relay);
-		(void)snprintf(mx, sizeof(mx), "mx.%s", queue_domain_of(r->final));
+		(void)snprintf(mx, sizeof(mx), "mx.%s", fdom);
 		(void)strlcpy(mxip, "192.0.2.40", sizeof(mxip));
 		style = 0;
 	} else {
 		prog = "postfix/smtp";
 		pid = gen_pool_any(g, &g->smtp);
-		mx_of(queue_domain_of(r->final), mx, sizeof(mx), mxip, sizeof(mxip),
-		    &style);
+		mx_of(fdom, mx, sizeof(mx), mxip, sizeof(mxip), &style);
 	}
 	(void)snprintf(relay, sizeof(relay), "%s[%s]:25", mx, mxip);
 	dsn = "2.0.0";
@@ -359,8 +360,8 @@ delivery_line(struct gen *g, const struct gen_msg *m, const struct gen_rcpt *r,
 		case 0:
 			(void)strlcpy(relay, "none", sizeof(relay));
 			dsn = "4.4.1";
-			(void)snprintf(text, sizeof(text), "connect to %s[%s]:25:"
-			    " Connection refused", mx, mxip);
+			(void)snprintf(text, sizeof(text), "connect to"
+			    " %s[%s]:25: Connection refused", mx, mxip);
 			break;
 		case 1:
 			dsn = "4.7.1";
@@ -377,9 +378,9 @@ delivery_line(struct gen *g, const struct gen_msg *m, const struct gen_rcpt *r,
 		default:
 			(void)strlcpy(relay, "none", sizeof(relay));
 			dsn = "4.4.3";
-			(void)snprintf(text, sizeof(text), "Host or domain name"
-			    " not found. Name service error for name=%s type=MX:"
-			    " Host not found, try again", queue_domain_of(r->final));
+			(void)snprintf(text, sizeof(text), "Host or domain"
+			    " name not found. Name service error for name=%s"
+			    " type=MX: Host not found, try again", fdom);
 			break;
 		}
 	} else if (r->fate == GEN_F_BOUNCED) {
@@ -410,12 +411,12 @@ delivery_line(struct gen *g, const struct gen_msg *m, const struct gen_rcpt *r,
 		(void)strlcpy(relay, "none", sizeof(relay));
 		(void)snprintf(text, sizeof(text), "Host or domain name not"
 		    " found. Name service error for name=%s type=A: Host not"
-		    " found", queue_domain_of(r->final));
+		    " found", fdom);
 	} else {
 		switch (style) {
 		case 0:
-			(void)snprintf(text, sizeof(text), "250 2.0.0 Ok: queued"
-			    " as %05X%05X", gen_below(g, 0xfffff),
+			(void)snprintf(text, sizeof(text), "250 2.0.0 Ok:"
+			    " queued as %05X%05X", gen_below(g, 0xfffff),
 			    gen_below(g, 0xfffff));
 			break;
 		case 1:
@@ -440,14 +441,14 @@ delivery_line(struct gen *g, const struct gen_msg *m, const struct gen_rcpt *r,
 		}
 	}
 	if (strcmp(relay, "none") != 0 && (*prev == NULL ||
-	    strcmp(*prev, queue_domain_of(r->final)) != 0) && gen_chance(g, 0.6))
+	    strcmp(*prev, fdom) != 0) && gen_chance(g, 0.6))
 		gen_log(g, t - gen_range(g, 1, 200), prog, pid, "%s TLS"
 		    " connection established to %s: TLSv1.3 with cipher"
 		    " TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519"
 		    " server-signature %s server-digest SHA256", style & 1 ?
 		    "Trusted" : "Untrusted", relay, style & 2 ?
 		    "ECDSA (P-256)" : "RSA-PSS (2048 bits)");
-	*prev = queue_domain_of(r->final);
+	*prev = fdom;
 	if (strcmp(relay, "none") != 0 && gen_chance(g, 0.05))
 		gen_log(g, t, prog, pid, "%s: to=<%s>, %srelay=%s,"
 		    " conn_use=%u, delay=%s, delays=%s/%s/%s/%s, dsn=%s,"

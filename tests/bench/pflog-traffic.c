@@ -173,8 +173,8 @@ sess_close(struct gen *g, struct sess *s, const char *how, const char *after)
 		ok += s->cnt[i][0];
 		all += s->cnt[i][1];
 		if (s->cnt[i][0] == s->cnt[i][1])
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %s=%d",
-			    cmd_names[i], s->cnt[i][0]);
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			    " %s=%d", cmd_names[i], s->cnt[i][0]);
 		else
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
 			    " %s=%d/%d", cmd_names[i], s->cnt[i][0],
@@ -331,19 +331,22 @@ s_inbound(struct gen *g, int64_t t)
 	for (i = 0; i < nmsg; i++) {
 		gen_local_part(g, lp, sizeof(lp));
 		(void)snprintf(a, sizeof(a), "%s@%s", lp, g->dom[c->dom]);
-		queue_msg_init(&m, GEN_ORIG_SMTPD, gen_chance(g, 0.03) ? "" : a, c->ip);
+		queue_msg_init(&m, GEN_ORIG_SMTPD, gen_chance(g, 0.03) ? "" :
+		    a, c->ip);
 		n = 1 + (int)gen_below(g, gen_below(g, 5) + 1);
 		for (j = 0; j < n; j++) {
 			uint32_t	u = gen_below(g, 100);
 
 			if (u < 82)
-				(void)queue_msg_add(&m, queue_local_user(g), NULL);
+				(void)queue_msg_add(&m, queue_local_user(g),
+				    NULL);
 			else if (u < 88) {
 				(void)snprintf(a, sizeof(a), "%s@corp.example",
 				    j & 1 ? "sales" : "office");
 				(void)queue_msg_add(&m, a, queue_local_user(g));
 			} else if (u < 92) {
-				(void)snprintf(a, sizeof(a), "%s.fwd@corp.example",
+				(void)snprintf(a, sizeof(a),
+				    "%s.fwd@corp.example",
 				    gen_first[gen_below(g,
 				    (uint32_t)gen_nfirst)]);
 				queue_foreign_addr(g, f, sizeof(f));
@@ -358,8 +361,8 @@ s_inbound(struct gen *g, int64_t t)
 		nrej = gen_chance(g, 0.08) ? 1 + (int)gen_below(g, 3) : 0;
 		for (j = 0; j < nrej; j++) {
 			gen_local_part(g, lp, sizeof(lp));
-			(void)snprintf(rej[j], sizeof(rej[j]), "%s%u@corp.example",
-			    lp, gen_below(g, 100));
+			(void)snprintf(rej[j], sizeof(rej[j]),
+			    "%s%u@corp.example", lp, gen_below(g, 100));
 		}
 		if (gen_chance(g, 0.03))
 			m.nr = 0;
@@ -402,7 +405,8 @@ s_submit(struct gen *g, int64_t t)
 				queue_foreign_addr(g, a, sizeof(a));
 				(void)queue_msg_add(&m, a, NULL);
 			} else
-				(void)queue_msg_add(&m, queue_local_user(g), NULL);
+				(void)queue_msg_add(&m, queue_local_user(g),
+				    NULL);
 		}
 		(void)sess_message(g, &s, &m, u->addr, NULL, 0, false);
 	}
@@ -478,8 +482,8 @@ s_guess(struct gen *g, int64_t t)
 		gen_log(g, s.t + 9, s.prog, s.pid, "warning: %s: SASL %s"
 		    " authentication failed: authentication failure,"
 		    " sasl_username=%s", s.client, gen_chance(g, 0.5) ?
-		    "LOGIN" : "PLAIN", gen_chance(g, 0.5) ? queue_local_user(g) :
-		    names[gen_below(g, 7)]);
+		    "LOGIN" : "PLAIN", gen_chance(g, 0.5) ?
+		    queue_local_user(g) : names[gen_below(g, 7)]);
 		sess_cmd(&s, C_AUTH, 0, 1);
 	}
 	if (gen_chance(g, 0.5))
@@ -634,8 +638,8 @@ s_probe(struct gen *g, int64_t t)
 	if (gen_chance(g, 0.1)) {
 		queue_foreign_addr(g, a, sizeof(a));
 		gen_log(g, s.t, s.prog, s.pid, "improper command pipelining"
-		    " after EHLO from %s: MAIL FROM:<%s>\\r\\nRCPT TO:<%s>\\r\\n",
-		    s.client, a, a);
+		    " after EHLO from %s: MAIL FROM:<%s>\\r\\nRCPT"
+		    " TO:<%s>\\r\\n", s.client, a, a);
 	}
 	nt = gen_chance(g, 0.8) ? 1 : 2;
 	for (i = 0; i < nt; i++) {
@@ -722,7 +726,8 @@ s_screened(struct gen *g, int64_t t)
 				queue_foreign_addr(g, to, sizeof(to));
 				nf++;
 			} else
-				(void)strlcpy(to, queue_local_user(g), sizeof(to));
+				(void)strlcpy(to, queue_local_user(g),
+				    sizeof(to));
 			t += gen_range(g, 50 * GEN_MS, 900 * GEN_MS);
 			gen_log(g, t, PROG_PS, g->postscreen_pid, "NOQUEUE:"
 			    " reject: RCPT from [%s]:%d: 550 5.7.1 Service"
@@ -875,8 +880,8 @@ traffic_periodic(struct gen *g, int64_t t)
 	if (t >= g->next_pscache) {
 		gen_log(g, t, PROG_PS, g->postscreen_pid, "cache"
 		    " btree:/var/lib/postfix/postscreen_cache full cleanup:"
-		    " retained=%u dropped=%u entries", 1000 + gen_below(g, 9000),
-		    gen_below(g, 400));
+		    " retained=%u dropped=%u entries",
+		    1000 + gen_below(g, 9000), gen_below(g, 400));
 		g->next_pscache = t + 1000 * GEN_SEC;
 	}
 }

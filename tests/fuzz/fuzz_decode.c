@@ -61,10 +61,12 @@ fz_check(void *fs, int dir, uint64_t off, uint64_t n)
 {
 	struct fz_flow	*f = fs;
 
+	if (f == &fz[FUZZ_FLOWS])	/* past the flows tracked */
+		return;
 	if (f == NULL || !f->used || f->closed || (dir >= 0 &&
 	    (f->off[dir] != off || n == 0)))
 		__builtin_trap();
-	if (dir >= 0 && f != &fz[FUZZ_FLOWS])
+	if (dir >= 0)
 		f->off[dir] += n;
 }
 
@@ -78,6 +80,7 @@ fz_data(void *arg, void *fs, enum flow_dir dir, const uint8_t *p, size_t n,
 	fz_check(fs, dir, pos->offset, n);
 	for (i = 0; i < n; i++)		/* every byte must be readable */
 		sum += p[i];
+	(void)sum;
 }
 
 static void

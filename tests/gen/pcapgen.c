@@ -17,7 +17,11 @@
  *	pcapgen -l			list the scenarios
  *	pcapgen NAME FILE		one scenario
  *	pcapgen --bench N FILE		N sessions (about 12.8 KB each), 64
- *					at a time, 100 us a packet, for benchmarks
+ *					at a time, 100 us a packet, for
+ *					benchmarks
+ *	pcapgen --longline MIB FILE	a session with a MIB MiB line
+ *	pcapgen --rcpts N FILE		a transaction of N recipients
+ *					(both in hostile.c)
  *
  * The output is a pure function of the arguments: times start at
  * 2026-12-01 00:00:00 UTC and advance 1 ms a packet, sequence numbers
@@ -702,7 +706,9 @@ usage(void)
 	fprintf(stderr, "usage: pcapgen -d dir\n"
 	    "       pcapgen -l\n"
 	    "       pcapgen name file\n"
-	    "       pcapgen --bench sessions file\n");
+	    "       pcapgen --bench sessions file\n"
+	    "       pcapgen --longline mib file\n"
+	    "       pcapgen --rcpts n file\n");
 	exit(2);
 }
 
@@ -732,6 +738,17 @@ main(int argc, char *argv[])
 		if (*end != '\0' || n == 0)
 			usage();
 		gen_bench(argv[3], n);
+		return (0);
+	}
+	if (argc == 4 && (strcmp(argv[1], "--longline") == 0 ||
+	    strcmp(argv[1], "--rcpts") == 0)) {
+		n = strtoul(argv[2], &end, 10);
+		if (*end != '\0' || n == 0)
+			usage();
+		if (argv[1][2] == 'l')
+			gen_hostile_longline(argv[3], n);
+		else
+			gen_hostile_rcpts(argv[3], n);
 		return (0);
 	}
 	if (argc != 3)

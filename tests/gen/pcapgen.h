@@ -116,6 +116,10 @@ void	 gen_frag6(struct gen_out *, const struct gen_conv *,
 	    const struct gen_pkt *, size_t, const int *, int);
 void	 gen_bench(const char *, unsigned long);
 
+/* hostile.c */
+void	 gen_hostile_longline(const char *, unsigned long);
+void	 gen_hostile_rcpts(const char *, unsigned long);
+
 /* scenarios.c */
 struct gen_scenario {
 	const char	*file;
