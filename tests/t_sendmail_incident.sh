@@ -120,12 +120,7 @@ done
 contains "$tmp/report.txt" "the hole looks CLOSED" "the fix is recognised"
 
 # Every evidence line is the exact line of the file at that number.
-bad=0
-"$RT" sql -d "$db" "SELECT line, text FROM evidence WHERE source_id = 1
-    ORDER BY random() LIMIT 20" | sed 1d >"$tmp/ev"
-while IFS="$(printf '\t')" read -r n text; do
-	[ "$(sed -n "${n}p" "$S/mail.log")" = "$text" ] || bad=$((bad + 1))
-done <"$tmp/ev"
-is "$bad" 0 "evidence lines match the source by number"
+is "$(evidence_bad "$db" 1 "$S/mail.log")" 0 \
+    "evidence lines match the source by number, byte for byte"
 
 done_testing

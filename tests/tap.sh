@@ -38,3 +38,18 @@ trap 'rm -rf "$tmp"' EXIT
 q() {
 	"$RELAYTRACE" sql -d "$tmp/t.db" "$1" | sed -n 2p
 }
+# evidence_bad DB SOURCE_ID FILE [SQL-CONDITION]: how many evidence rows
+# of the source differ from the file's line at their number, compared
+# byte for byte (as hex), every row.
+evidence_bad() {
+	"$RELAYTRACE" sql -d "$1" "SELECT DISTINCT line, lower(hex(text))
+	    FROM evidence WHERE source_id = $2 ${4:+AND $4} ORDER BY line" |
+	    sed 1d >"$tmp/ev.hex"
+	od -An -v -tx1 -w1 "$3" | awk '
+		{ b = $1; if (b == "0a") { print n + 1 "\t" h; n++; h = "" }
+		  else h = h b }
+		END { if (h != "") print n + 1 "\t" h }' >"$tmp/file.hex"
+	awk -F '\t' 'NR == FNR { want[$1] = $2; next }
+		!($1 in want) || want[$1] != $2 { bad++ }
+		END { print bad + 0 }' "$tmp/file.hex" "$tmp/ev.hex"
+}
