@@ -160,8 +160,12 @@ static struct span
 trk_custom(const struct exch_line *l, const char *name)
 {
 	struct span	cd = exch_col(l, XC_CUSTOM_DATA), r;
-	const char	*p, *end = cd.p + cd.n, *q;
+	const char	*p, *end, *q;
 	size_t		 n = strlen(name);
+
+	if (cd.p == NULL)
+		return (SPAN_NULL);
+	end = cd.p + cd.n;
 
 	for (p = cd.p; p != NULL && p < end; ) {
 		r = (struct span){ p, (size_t)(end - p) };
@@ -221,12 +225,13 @@ trk_status_start(const char *p, const char *end)
 static struct span
 trk_status(struct span all, size_t i, size_t n)
 {
-	const char	*p = all.p, *end = all.p + all.n, *start = all.p;
+	const char	*p = all.p, *end, *start = all.p;
 	size_t		 k = 0;
 	bool		 split = false;
 
-	if (all.n == 0 || n <= 1)
+	if (all.p == NULL || all.n == 0 || n <= 1)
 		return (span_trim(all));
+	end = all.p + all.n;
 	for (; p < end; p++)
 		if (*p == ';' && trk_status_start(p + 1, end)) {
 			split = true;

@@ -384,11 +384,14 @@ msft_ymd_hms(struct span date, struct span tod, int64_t *t, int32_t *us)
 void
 msft_reply_parse(struct span s, struct msft_reply *r)
 {
-	const char	*p = s.p, *end = s.p + s.n, *q;
+	const char	*p = s.p, *end, *q;
 	int		 dots = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->text = s;
+	if (s.p == NULL)
+		return;
+	end = s.p + s.n;
 	if (s.n < 3 || !ASCII_ISDIGIT(p[0]) || !ASCII_ISDIGIT(p[1]) ||
 	    !ASCII_ISDIGIT(p[2]) || p[0] < '1' || p[0] > '5' ||
 	    (s.n > 3 && p[3] != ' ' && p[3] != '-'))
