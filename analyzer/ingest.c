@@ -28,6 +28,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,11 +155,13 @@ path_cmp(const void *a, const void *b)
 /*
  * ingest_expand_dirs - the paths to read: each argument, and for a
  * directory the regular files in it (not hidden ones), sorted.  The caller
- * frees the result with ingest_free_paths().
+ * frees the result with ingest_free_paths().  Returns the number of
+ * directories that held no file.
  */
-void
+int
 ingest_expand_dirs(char ***out, size_t *nout, char **args, size_t nargs)
 {
+	int		 empty = 0;
 	struct stat	 sb;
 	struct dirent	*de;
 	DIR		*d;
@@ -185,12 +188,16 @@ ingest_expand_dirs(char ***out, size_t *nout, char **args, size_t nargs)
 			v[n++] = p;
 		}
 		closedir(d);
-		if (n == first)
+		if (n == first) {
 			log_warnx("%s: no files in the directory", args[i]);
-		qsort(v + first, n - first, sizeof(*v), path_cmp);
+			empty++;
+		}
+		if (n - first > 1)
+			qsort(v + first, n - first, sizeof(*v), path_cmp);
 	}
 	*out = v;
 	*nout = n;
+	return (empty);
 }
 
 void
@@ -203,24 +210,33 @@ ingest_free_paths(char **v, size_t n)
 	free(v);
 }
 
-/* ingest_spool_stdin - copy standard input to a temporary file. */
+/*
+ * ingest_spool_stdin - copy standard input (path NULL) or a FIFO or
+ * device at path to a temporary file, and return its name.
+ */
 static char *
-ingest_spool_stdin(void)
+ingest_spool_stdin(const char *path)
 {
 	const char	*dir = getenv("TMPDIR");
 	char		*tmpl, buf[65536];
 	ssize_t		 n;
-	int		 fd;
+	int		 fd, in = STDIN_FILENO;
 
+	if (path != NULL && (in = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_warn("%s", path);
+		return (NULL);
+	}
 	xasprintf(&tmpl, "%s/relaytrace-stdin-XXXXXX",
 	    dir != NULL && *dir != '\0' ? dir : "/tmp");
 	if ((fd = mkstemp(tmpl)) == -1) {
 		log_warn("%s", tmpl);
 		free(tmpl);
+		if (path != NULL)
+			close(in);
 		return (NULL);
 	}
 	for (;;) {
-		n = read(STDIN_FILENO, buf, sizeof(buf));
+		n = read(in, buf, sizeof(buf));
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -230,8 +246,11 @@ ingest_spool_stdin(void)
 			break;
 		}
 	}
+	if (path != NULL)
+		close(in);
 	if (n < 0 || close(fd) == -1) {
-		log_warn("standard input: spooling to %s", tmpl);
+		log_warn("%s: spooling to %s", path != NULL ? path :
+		    "standard input", tmpl);
 		(void)unlink(tmpl);
 		free(tmpl);
 		return (NULL);
@@ -681,6 +700,7 @@ ingest_files(struct store *st, char **paths, size_t n,
 	struct corr_stats	 cst;
 	char			**real;
 	const char		**shown;
+	bool			*spooled;
 	size_t			 i;
 	int			 rv = 0, pass;
 
@@ -707,12 +727,25 @@ ingest_files(struct store *st, char **paths, size_t n,
 	 * and message tracking logs last, after the protocol logs whose
 	 * sessions they name.
 	 */
-	real = xcalloc(n, sizeof(*real));
-	shown = xcalloc(n, sizeof(*shown));
+	real = xcalloc(n + 1, sizeof(*real));
+	shown = xcalloc(n + 1, sizeof(*shown));
+	spooled = xcalloc(n + 1, sizeof(*spooled));
 	for (i = 0; i < n; i++) {
+		struct stat	sb;
+
 		shown[i] = paths[i];
-		real[i] = strcmp(paths[i], "-") == 0 ? ingest_spool_stdin() :
-		    xstrdup(paths[i]);
+		/*
+		 * Standard input, a FIFO or a device can be read once only:
+		 * copied to a file first, they are hashed and read like one.
+		 */
+		if (strcmp(paths[i], "-") == 0)
+			real[i] = ingest_spool_stdin(NULL);
+		else if (stat(paths[i], &sb) == 0 && !S_ISREG(sb.st_mode) &&
+		    !S_ISDIR(sb.st_mode))
+			real[i] = ingest_spool_stdin(paths[i]);
+		else
+			real[i] = xstrdup(paths[i]);
+		spooled[i] = real[i] != NULL && strcmp(real[i], paths[i]) != 0;
 	}
 	for (pass = 0; pass < 3; pass++)
 		for (i = 0; i < n; i++) {
@@ -730,12 +763,13 @@ ingest_files(struct store *st, char **paths, size_t n,
 				rv = -1;
 		}
 	for (i = 0; i < n; i++) {
-		if (real[i] != NULL && strcmp(shown[i], "-") == 0)
+		if (real[i] != NULL && spooled[i])
 			(void)unlink(real[i]);
 		free(real[i]);
 	}
 	free(real);
 	free(shown);
+	free(spooled);
 	if (store_begin(st) == -1)
 		fatalx("cannot start a transaction");
 	corr_flush(corr);

@@ -41,7 +41,7 @@ struct ingest_totals {
 };
 
 void	 ingest_order(char **, size_t);
-void	 ingest_expand_dirs(char ***, size_t *, char **, size_t);
+int	 ingest_expand_dirs(char ***, size_t *, char **, size_t);
 void	 ingest_free_paths(char **, size_t);
 int	 ingest_files(struct store *, char **, size_t,
 	    const struct ingest_opts *, struct ingest_totals *);

@@ -397,13 +397,15 @@ do_ingest(struct opts *o, struct store *st, int argc, char **argv)
 	struct locality		*loc;
 	char			**paths = NULL;
 	size_t			 npaths = 0;
-	int			 rv;
+	int			 rv, empty;
 
 	if ((loc = build_locality(o)) == NULL)
 		return (EXIT_USAGE);
-	ingest_expand_dirs(&paths, &npaths, argv, (size_t)argc);
+	empty = ingest_expand_dirs(&paths, &npaths, argv, (size_t)argc);
 	ingest_order(paths, npaths);
 	rv = ingest_files(st, paths, npaths, &o->ingest, &t);
+	if (empty > 0 && rv == 0)
+		rv = -1;
 	ingest_free_paths(paths, npaths);
 	if (rv == -2) {
 		locality_free(loc);

@@ -425,9 +425,12 @@ msft_reply_parse(struct span s, struct msft_reply *r)
 struct span
 msft_path(struct span s, const char *kw)
 {
-	const char	*p, *end = s.p + s.n, *q;
+	const char	*p, *end, *q;
 	size_t		 n = strlen(kw);
 
+	if (s.p == NULL)
+		return (SPAN_NULL);
+	end = s.p + s.n;
 	while (s.n > 0 && (*s.p == ' ' || *s.p == '+')) {
 		s.p++;
 		s.n--;

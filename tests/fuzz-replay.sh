@@ -2,7 +2,8 @@
 # Replay every fuzz target's corpus (tests/fuzz/corpus/<target>/*): each
 # input must run to the end without a crash or a sanitizer report.
 . "${top_srcdir:-.}/tests/tap.sh"
-for t in ${FUZZ_TARGETS:-fuzz_postfix fuzz_address fuzz_source}; do
+for t in ${FUZZ_TARGETS:-fuzz_postfix fuzz_address fuzz_source fuzz_smtpwire \
+    fuzz_decode fuzz_pcap}; do
 	bin="${top_builddir:-.}/tests/fuzz/$t"
 	dir="$top_srcdir/tests/fuzz/corpus/${t#fuzz_}"
 	n=$(ls "$dir" 2>/dev/null | wc -l)

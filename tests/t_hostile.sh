@@ -107,8 +107,9 @@ rcpt_log 10000 >"$tmp/rcpt10k.log"
 rcpt_log 100000 >"$tmp/rcpt100k.log"
 run r10k "$RT" ingest -q -d "$tmp/r10k.db" "$tmp/rcpt10k.log"
 is $? 0 "10,000 recipients (log): exit 0"
-is "$(Q "$tmp/r10k.db" "SELECT count(*) || ' ' || sum(outcome = 'delivered')
-    FROM recipients")" "10000 10000" "10,000 recipients (log): all kept, delivered"
+is "$(Q "$tmp/r10k.db" "SELECT count(*) || ' ' ||
+    sum(outcome = 'delivered') FROM recipients")" "10000 10000" \
+    "10,000 recipients (log): all kept, delivered"
 mem r10k "10,000 recipients (log)"
 if [ $gen_ok = 0 ]; then
 	"$GEN" --rcpts 10000 "$tmp/rcpt10k.pcap"
@@ -121,12 +122,10 @@ if [ $gen_ok = 0 ]; then
 fi
 # limit NAME: BIG_FACTOR times the CPU seconds of run NAME, at least 10.
 limit() {
-	_c=$(sed -n -e 's/.*User time (seconds): *\([0-9]*\).*/\1/p' \
-	    -e 's/.*System time (seconds): *\([0-9]*\).*/\1/p' \
-	    "$tmp/$1.time" 2>/dev/null | awk '{ s += $1 + 1 } END { print s }')
-	_c=$((${_c:-2} * BIG_FACTOR))
-	[ "$_c" -lt 10 ] && _c=10
-	echo "$_c"
+	sed -n -e 's/.*User time (seconds): *//p' \
+	    -e 's/.*System time (seconds): *//p' "$tmp/$1.time" 2>/dev/null |
+	    awk -v f="$BIG_FACTOR" '{ s += $1 } END { if (NR == 0) s = 2;
+	    s = int(s * f + 0.999); print s < 10 ? 10 : s }'
 }
 # big_start NAME DB FILE SECONDS: ingest FILE in the background, with
 # SECONDS of CPU at most.
@@ -191,7 +190,7 @@ if not any(u.startswith("jos\u00e9\ufffd") for u in users):
     bad = 1
 sys.exit(bad)
 EOF
-	is $? 0 "invalid UTF-8: text is valid UTF-8 without controls, JSON valid, valid UTF-8 kept"
+	is $? 0 "invalid UTF-8: text valid, no controls; JSON valid, UTF-8 kept"
 elif have iconv; then
 	iconv -f UTF-8 -t UTF-8 "$tmp/utf.txt" >/dev/null 2>&1 &&
 	    iconv -f UTF-8 -t UTF-8 "$tmp/utf.json" >/dev/null 2>&1
@@ -249,8 +248,9 @@ is $? 0 "10 MB line: exit 0"
 contains "$tmp/big.err" "big.log:101:" "10 MB line: the message names file:line"
 is "$(Q "$tmp/big.db" "SELECT lines || '/' || long_lines FROM sources")" \
     "$((lines + 1))/1" "10 MB line: every line read, the long one flagged"
-is "$(Q "$tmp/big.db" "SELECT line || ' ' || kind || ' ' || (length(text) <= 65536)
-    FROM anomalies WHERE kind = 'long-line'")" "101 long-line 1" \
+is "$(Q "$tmp/big.db" "SELECT line || ' ' || kind || ' ' ||
+    (length(text) <= 65536) FROM anomalies WHERE kind = 'long-line'")" \
+    "101 long-line 1" \
     "10 MB line: an anomaly row at line 101, its text bounded"
 "$RT" ingest -q -d "$tmp/clean.db" "$log"
 is "$(Q "$tmp/big.db" "SELECT count(*) FROM sessions")" \
@@ -276,8 +276,9 @@ is $? 1 "gzip trailing garbage: exit 1"
 contains "$tmp/err" "tg.log.gz: trailing garbage" \
     "gzip trailing garbage: the message names the file"
 contains "$tmp/err" "after line 200" "gzip trailing garbage: and the line"
-is "$(Q "$tmp/tg.db" "SELECT lines || ' ' || (error IS NOT NULL) FROM sources")" \
-    "200 1" "gzip trailing garbage: the 200 lines before it kept, error recorded"
+is "$(Q "$tmp/tg.db" "SELECT lines || ' ' || (error IS NOT NULL)
+    FROM sources")" "200 1" \
+    "gzip trailing garbage: the 200 lines before it kept, error recorded"
 cat "$tmp/a.gz" "$tmp/empty.gz" "$tmp/b.gz" >"$tmp/cat.log.gz"
 "$RT" ingest -q -d "$tmp/cat.db" "$tmp/cat.log.gz"
 is $? 0 "concatenated gzip members: exit 0"
@@ -294,9 +295,11 @@ is "$(Q "$tmp/pad.db" "SELECT lines FROM sources")" "$lines" \
 is $? 1 "pcap cut mid-record: exit 1"
 contains "$tmp/err" "cut.pcap" "pcap cut mid-record: names the file"
 contains "$tmp/err" "after packet 14" "pcap cut mid-record: and the packet"
-is "$(Q "$tmp/cut.db" "SELECT lines || ' ' || (error IS NOT NULL) FROM sources")" \
+is "$(Q "$tmp/cut.db" "SELECT lines || ' ' || (error IS NOT NULL)
+    FROM sources")" \
     "14 1" "pcap cut mid-record: 14 packets kept, error recorded"
-is "$(Q "$tmp/cut.db" "SELECT count(*) FROM sessions WHERE client_ip = '192.0.2.51'")" \
+is "$(Q "$tmp/cut.db" "SELECT count(*) FROM sessions
+    WHERE client_ip = '192.0.2.51'")" \
     1 "pcap cut mid-record: the session is kept"
 head -c 500 "$D/normal.pcapng" >"$tmp/cut.pcapng"
 "$RT" ingest -d "$tmp/cutng.db" "$tmp/cut.pcapng" 2>"$tmp/err"
@@ -347,6 +350,11 @@ is "$(Q "$tmp/g4.db" "SELECT lines || ' ' || unparsed FROM sources")" "29 8" \
 is "$(counts "$tmp/g4.db" | cut -d' ' -f2-)" "s=1 m=1 r=1 f=1" \
     "garbage.pcap: the good session between them kept whole"
 contains "$tmp/g4.err" "garbage.pcap" "garbage.pcap: the message names the file"
+{ grep -q "packet 4" "$tmp/g4.err" ||
+    [ "$(Q "$tmp/g4.db" "SELECT count(*) FROM anomalies WHERE line = 4")" \
+    = 1 ]; }
+todo $? "garbage.pcap: the bad packets are reported by number (4, 5, ...)" \
+    "ingest: a capture's bad packets are counted only, not reported"
 mem g4 "garbage.pcap"
 { cat "$D/normal.pcap"; le32 0; le32 0; le32 4294967295; le32 4294967295;
     printf 'tail'; } >"$tmp/cap4g.pcap"
@@ -374,7 +382,8 @@ contains "$tmp/err" "snaplen.pcap: 6 packets cut short" \
     "snaplen-truncated packets: the message names the file and counts them"
 is "$(Q "$tmp/snap.db" "SELECT lines || '/' || long_lines FROM sources")" \
     "19/6" "snaplen-truncated packets: every packet read, the cut ones counted"
-is "$(Q "$tmp/snap.db" "SELECT count(*) FROM sessions WHERE client_ip = '192.0.2.50'")" \
+is "$(Q "$tmp/snap.db" "SELECT count(*) FROM sessions
+    WHERE client_ip = '192.0.2.50'")" \
     1 "snaplen-truncated packets: the session is kept"
 
 # --- A TCP stream of 1 GB with no newline (a normal session first). ---
@@ -395,6 +404,9 @@ if [ $gen_ok = 0 ]; then
 	    WHERE s.client_ip = '192.0.2.101' AND e.event = 'warning'
 	    AND length(e.text) <= 8192 AND e.line > 0")" 1 \
 	    "1 GB stream: the endless line is one bounded warning at a packet"
+	grep -q "long.pcap.gz.*packet" "$tmp/long.err"
+	todo $? "1 GB stream: a message names the file and the packet" \
+	    "ingest: overlong wire lines are stored as warnings but not reported"
 	rm -f "$tmp/long.pcap.gz"
 else
 	skip "pcapgen not built: 1 GB stream"
@@ -415,7 +427,8 @@ is "$(Q "$tmp/never.db" "SELECT count(*) || ' ' || count(end_time) || ' ' ||
     sum(messages) FROM sessions")" "1 0 1" \
     "never-ending log session: kept open, its message counted"
 "$RT" show -d "$tmp/never.db" 1 >"$tmp/out" 2>&1
-contains "$tmp/out" "no disconnect seen" "never-ending log session: show says so"
+contains "$tmp/out" "no disconnect seen" \
+    "never-ending log session: show says so"
 "$RT" ingest -q -d "$tmp/ends.db" "$D/ends.pcap"
 is $? 0 "a connection still open when the capture ends: exit 0"
 is "$(Q "$tmp/ends.db" "SELECT count(*) FROM sessions")" 3 \
@@ -430,7 +443,8 @@ awk 'BEGIN { for (i = 1; i <= 50000; i++)
 	    10000 + i, int(i / 250) % 250, i % 250 + 1 }' >"$tmp/open.log"
 run open "$RT" ingest -q -d "$tmp/open.db" "$tmp/open.log"
 is $? 0 "50,000 sessions that never end: exit 0"
-is "$(Q "$tmp/open.db" "SELECT count(*) || ' ' || count(end_time) FROM sessions")" \
+is "$(Q "$tmp/open.db" "SELECT count(*) || ' ' || count(end_time)
+    FROM sessions")" \
     "50000 0" "50,000 open sessions: all kept"
 mem open "50,000 open sessions"
 
@@ -473,8 +487,8 @@ is $? 1 "an empty directory: exit 1"
 contains "$tmp/err" "emptydir: no files in the directory" \
     "an empty directory: the message names it"
 grep -q -e xcalloc -e "runtime error" -e Sanitizer "$tmp/err"
-todo $(t [ $? -ne 0 ]) "an empty directory: no internal error (xcalloc, qsort(NULL))" \
-    "ingest: nothing to read is not a fatal allocation error"
+ok $(t [ $? -ne 0 ]) \
+    "an empty directory: no internal error (xcalloc, qsort(NULL))"
 mkdir -p "$tmp/dir/sub"
 cp "$log" "$tmp/dir/mail.log"
 mkfifo "$tmp/dir/fifo" 2>/dev/null
@@ -485,7 +499,7 @@ is "$(Q "$tmp/dir.db" "SELECT count(*) || '/' || sum(lines) FROM sources")" \
 
 # --- A FIFO given by name: read like standard input, or refused with a
 # message naming it; never a hang. ---
-if mkfifo "$tmp/fifo" 2>/dev/null; then
+if have timeout && mkfifo "$tmp/fifo" 2>/dev/null; then
 	(cat "$log" >"$tmp/fifo") &
 	wpid=$!
 	bg="$bg $wpid"
@@ -495,8 +509,7 @@ if mkfifo "$tmp/fifo" 2>/dev/null; then
 	kill "$wpid" 2>/dev/null
 	exec 3<>"$tmp/fifo"	# a writer blocked in open() goes on, then
 	exec 3<&-		# finds no reader and ends
-	todo $(t [ $rc -ne 124 ]) "a FIFO: read or refused, no hang (rc $rc)" \
-	    "source: a FIFO is opened twice (hash, then read); the second open blocks"
+	ok $(t [ $rc -ne 124 ]) "a FIFO: read or refused, no hang (rc $rc)"
 	if [ $rc -eq 0 ]; then
 		is "$(Q "$tmp/fifo.db" "SELECT lines FROM sources")" "$lines" \
 		    "a FIFO: every line read"
@@ -504,16 +517,16 @@ if mkfifo "$tmp/fifo" 2>/dev/null; then
 		contains "$tmp/err" "fifo" "a FIFO: refused with a message naming it"
 	fi
 else
-	skip "mkfifo failed"
+	skip "a FIFO needs mkfifo and timeout"
 fi
 
 # --- An unreadable file (not as root: root reads it anyway), a dangling
 # symbolic link, a database or report in a directory that is not there. ---
 if [ "$(id -u)" -eq 0 ]; then
-	skip "running as root: chmod 000 is still readable"
-	skip "running as root: unreadable file"
-	skip "running as root: unreadable directory"
-	skip "running as root: unreadable directory"
+	for c in "file: exit 1" "file: message" "file: the other is read" \
+	    "directory: exit 1" "directory: message"; do
+		skip "as root chmod 000 is still readable: unreadable $c"
+	done
 else
 	cp "$log" "$tmp/unreadable.log"
 	chmod 000 "$tmp/unreadable.log"
@@ -590,7 +603,7 @@ if [ "$(id -u)" -eq 0 ]; then
 		    "read-only mount: the message names the database"
 		"$RT" report -d "$rodir/t.db" >"$tmp/out" 2>"$tmp/err"
 		todo $? "read-only mount: the report can still be read" \
-		    "store: open a WAL database on read-only media (immutable or without -shm)"
+		    "store: open a WAL database on read-only media (no -shm)"
 		mount -o remount,rw "$rodir"
 		is "$(Q "$rodir/t.db" "SELECT count(*) || '/' || sum(lines) FROM sources")" \
 		    "1/$lines" "read-only mount: the database is unchanged"

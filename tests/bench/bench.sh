@@ -104,13 +104,13 @@ workload()
 	W_TRUTH=$W_BASE.truth
 	W_CF=$W_BASE.main.cf
 	if [ ! -s "$W_LOG" ] || [ ! -s "$W_TRUTH" ] || [ ! -s "$W_CF" ] ||
-	    [ "$PFLOG_GEN" -nt "$W_LOG" ]; then
+	    bench_newer "$PFLOG_GEN" "$W_LOG"; then
 		echo "bench: generating $W_LOG" >&2
 		"$PFLOG_GEN" --seed "$BENCH_SEED" --size "$1" \
 		    --truth "$W_TRUTH" --main-cf "$W_CF" -o "$W_LOG.tmp" &&
 		    mv "$W_LOG.tmp" "$W_LOG" || exit 1
 	fi
-	if [ ! -s "$W_GZ" ] || [ "$W_LOG" -nt "$W_GZ" ]; then
+	if [ ! -s "$W_GZ" ] || bench_newer "$W_LOG" "$W_GZ"; then
 		echo "bench: compressing $W_LOG" >&2
 		gzip -c "$W_LOG" >"$W_GZ.tmp" && mv "$W_GZ.tmp" "$W_GZ" ||
 		    exit 1
@@ -150,7 +150,7 @@ bench_relaytrace()
 {
 	db=$B_TMP/rt.db
 	i=0
-	pi= pr= pt= ki= kr= gi= gr= gt= kg= kgr=
+	pi='' pr='' pt='' ki='' kr='' gi='' gr='' gt='' kg='' kgr=''
 	while [ "$i" -lt "$BENCH_RUNS" ]; do
 		rt_drop "$db"
 		bench_once "$RELAYTRACE" ingest -q -d "$db" --mta-config "$W_CF" \
@@ -192,6 +192,7 @@ bench_relaytrace()
 	}
 }
 
+LOAD_START=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null)
 SIZES_DONE=
 for size in $BENCH_SIZES; do
 	workload "$size"
@@ -203,7 +204,7 @@ for size in $BENCH_SIZES; do
 	ZCAT_MS=$B_MS
 	bench_measure "$size" "grep -c . F" "$W_BYTES" "$W_LINES" \
 	    grep -c . "$W_LOG"
-	PFL_MS= LNQ_MS=
+	PFL_MS='' LNQ_MS=''
 	if [ "$HAVE_PFLOGSUMM" = 1 ]; then
 		bench_measure "$size" "pflogsumm F" "$W_BYTES" "$W_LINES" \
 		    pflogsumm "$W_LOG"
@@ -248,8 +249,10 @@ for size in $BENCH_SIZES; do
 done
 
 # Flat memory: the largest and the smallest workload.
+# shellcheck disable=SC2086
 set -- $SIZES_DONE
 if [ $# -ge 2 ]; then
+	last=''
 	first=$1
 	eval "last=\${$#}"
 	eval "a=\$RT_KB_$first b=\$RT_KB_$last"
@@ -266,7 +269,9 @@ fi
 
 echo
 echo "relaytrace benchmark: seed $BENCH_SEED, median of $BENCH_RUNS runs," \
-    "peak RSS the largest; MB = 2^20 bytes; $(nproc) CPUs"
+    "peak RSS the largest; MB = 2^20 bytes; $(nproc) CPUs; load average" \
+    "${LOAD_START:-?} at the start, $(cut -d ' ' -f 1-3 /proc/loadavg \
+    2>/dev/null) at the end"
 bench_table
 echo
 cat "$B_CHECKS"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034
 # Shell functions shared by the benchmarks (tests/bench/bench.sh, the log
 # benchmark, and tests/gen/bench.sh, the capture benchmark): timing with
 # peak memory, medians, the results table, installing a missing tool.
@@ -50,6 +51,12 @@ bench_once()
 	return 0
 }
 
+# bench_newer A B - A was modified after B.
+bench_newer()
+{
+	[ -n "$(find "$1" -prune -newer "$2" 2>/dev/null)" ]
+}
+
 # bench_row WORKLOAD WHAT MS KB BYTES LINES - add a row to the table.
 bench_row()
 {
@@ -63,7 +70,7 @@ bench_measure()
 {
 	_w=$1 _what=$2 _bytes=$3 _lines=$4
 	shift 4
-	_ms= _kb=
+	_ms='' _kb=''
 	_i=0
 	while [ "$_i" -lt "$BENCH_RUNS" ]; do
 		bench_once "$@"

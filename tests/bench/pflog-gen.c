@@ -20,8 +20,10 @@
  * dozens of smtpd and submission processes serving clients at once,
  * cleanup, qmgr, smtp, local, the relay transport and bounce working the
  * queue behind them.  Queue ids are Postfix's short ids (microseconds and
- * inode number), interleaved, and now and then reused.  The traffic is in
- * pflog-traffic.c.  Size 0 or less than a few kilobytes still gives a
+ * inode number), interleaved, and now and then reused.  The sessions are
+ * in pflog-traffic.c, the queue in pflog-queue.c, who takes part in
+ * pflog-cast.c; this file keeps time, processes, queue files and the
+ * truth.  Size 0 or less than a few kilobytes still gives a
  * complete log: the size is where new connections stop, and what is in
  * flight then is finished.  At the default pace (ten connections a
  * second) 100 MB is about an hour of traffic.
@@ -45,7 +47,9 @@
  *
  * A refused transaction is what Postfix's log can show: the NOQUEUE
  * rejects of one session in a row with one sender (the generator never
- * repeats a sender in a row).
+ * repeats a sender in a row).  A recipient is an address: one given twice
+ * in a transaction counts once.  Deferred is 0: every deferral is retried
+ * to an end within the log.
  *
  * --main-cf FILE: the server's main.cf (mydestination, relay_domains,
  * mynetworks), for relaytrace --mta-config.

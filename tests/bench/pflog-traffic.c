@@ -11,8 +11,9 @@
 /*
  * pflog-gen traffic: one client connection at a time, written out whole
  * (postscreen, smtpd, and behind it cleanup, qmgr, the delivery agents,
- * bounce) into the time-ordered output, where the lines of concurrent
- * sessions and of the queue interleave by time.  The shapes are Postfix
+ * bounce; the queue side is pflog-queue.c) into the time-ordered
+ * output, where the lines of concurrent sessions and of the queue
+ * interleave by time.  The shapes are Postfix
  * 3.7's (samples/postfix/mail.log, and the lightmeter corpus of real
  * logs): postscreen PASS OLD/NEW, PREGREET, DNSBL rank and its refusals,
  * dnsblog, smtpd connect/disconnect with its command counters, TLS,
@@ -20,7 +21,7 @@
  * with delay and delays, deferral and retry from the queue, bounces with
  * their non-delivery notification, pickup, anvil and scache statistics.
  *
- * The cast (pflog-gen.c): mail servers sending to our users; our users
+ * The cast (pflog-cast.c): mail servers sending to our users; our users
  * submitting from home or the office; one account whose password was
  * stolen, used from hundreds of addresses; spammers in the hole range,
  * relaying until the fix and refused after it; relay probers; DNSBL-listed
@@ -268,7 +269,8 @@ sess_message(struct gen *g, struct sess *s, struct gen_msg *m, const char *sasl,
 /*
  * sess_refused - a transaction refused recipient by recipient: MAIL from
  * sender, then each of rc[] answered "554 5.7.1 <rcpt>: " and reply
- * ("Relay access denied"), perhaps DATA refused.
+ * ("Relay access denied"), perhaps DATA refused.  A recipient given twice
+ * is refused twice but is one recipient.
  */
 static void
 sess_refused(struct gen *g, struct sess *s, const char *sender,
@@ -277,11 +279,15 @@ sess_refused(struct gen *g, struct sess *s, const char *sender,
 	char		 text[300];
 	const char	*proto = s->cnt[C_EHLO][0] > 0 ? "ESMTP" : "SMTP";
 	unsigned int	 nf = 0;
-	int		 i;
+	int		 i, k;
 
 	s->t += gen_range(g, 2 * GEN_MS, 80 * GEN_MS);
 	sess_cmd(s, C_MAIL, 1, 1);
 	for (i = 0; i < n; i++) {
+		for (k = 0; k < i && strcmp(rc[k], rc[i]) != 0; k++)
+			continue;
+		if (k == i)
+			nf++;
 		s->t += gen_range(g, 1 * GEN_MS, 40 * GEN_MS);
 		(void)snprintf(text, sizeof(text), "554 5.7.1 <%s>: %s", rc[i],
 		    reply);
@@ -289,7 +295,6 @@ sess_refused(struct gen *g, struct sess *s, const char *sender,
 		    " %s: %s; from=<%s> to=<%s> proto=%s helo=<%s>", s->client,
 		    text, sender, rc[i], proto, s->c->helo);
 		sess_cmd(s, C_RCPT, 0, 1);
-		nf++;
 	}
 	if (gen_chance(g, 0.4)) {
 		s->t += gen_range(g, 1 * GEN_MS, 40 * GEN_MS);
@@ -682,7 +687,8 @@ s_screened(struct gen *g, int64_t t)
 {
 	struct gen_client	*c = pick(g, g->bot, g->nbot);
 	char			 from[GEN_ADDR_LEN], to[GEN_ADDR_LEN];
-	unsigned int		 nf = 0;
+	char			 fto[4][GEN_ADDR_LEN];
+	unsigned int		 nf = 0, k;
 	int			 port = (int)gen_range(g, 1025, 65535), i, n;
 	uint32_t		 u = gen_below(g, 10);
 
@@ -723,8 +729,13 @@ s_screened(struct gen *g, int64_t t)
 		n = gen_chance(g, 0.7) ? 1 : 2 + (int)gen_below(g, 3);
 		for (i = 0; i < n; i++) {
 			if (gen_chance(g, 0.2)) {
-				queue_foreign_addr(g, to, sizeof(to));
-				nf++;
+				do {
+					queue_foreign_addr(g, to, sizeof(to));
+					for (k = 0; k < nf &&
+					    strcmp(fto[k], to) != 0; k++)
+						continue;
+				} while (k < nf);
+				(void)strlcpy(fto[nf++], to, sizeof(fto[0]));
 			} else
 				(void)strlcpy(to, queue_local_user(g),
 				    sizeof(to));

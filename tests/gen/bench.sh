@@ -69,7 +69,7 @@ case $BENCH_CAPTURE in
 esac
 n=$((bytes / 12841 + 1))
 cap=$BENCH_DIR/capture-$BENCH_CAPTURE.pcap
-if [ ! -s "$cap" ] || [ "$PCAPGEN" -nt "$cap" ]; then
+if [ ! -s "$cap" ] || bench_newer "$PCAPGEN" "$cap"; then
 	echo "bench: generating $cap ($n sessions)" >&2
 	"$PCAPGEN" --bench "$n" "$cap.tmp" 2>/dev/null && mv "$cap.tmp" "$cap" ||
 	    exit 1
@@ -82,7 +82,7 @@ pkts=$((n * 31))
 
 db=$B_TMP/cap.db
 i=0
-ti= tr= tt= ki= kr=
+ti='' tr='' tt='' ki='' kr=''
 while [ "$i" -lt "$BENCH_RUNS" ]; do
 	rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
 	bench_once "$RELAYTRACE" ingest -q -d "$db" "$cap"
