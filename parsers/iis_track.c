@@ -310,9 +310,11 @@ track_row(struct track *tr, const struct ev_ref *ref, ev_sink sink,
 		ip = track_get(tr, TC_CLIENT_IP);
 		n = h.n + ip.n + 2;
 		if (n <= sizeof(tr->tmp)) {
-			memcpy(tr->tmp, h.p, h.n);
+			if (h.n > 0)
+				memcpy(tr->tmp, h.p, h.n);
 			tr->tmp[h.n] = '[';
-			memcpy(tr->tmp + h.n + 1, ip.p, ip.n);
+			if (ip.n > 0)
+				memcpy(tr->tmp + h.n + 1, ip.p, ip.n);
 			tr->tmp[n - 1] = ']';
 			ev.relay = (struct span){ tr->tmp, n };
 		}
