@@ -866,6 +866,18 @@ corr_session_event(struct corr *c, const struct event *ev)
 				corr_evidence(c, ev, sid, 0);
 			return;
 		}
+		/*
+		 * postscreen hands a client that passed to smtpd and logs
+		 * no DISCONNECT for it: its session ends here.
+		 */
+		if (span_eq_cstr(ev->service, "postscreen") &&
+		    (span_find(ev->text, "PASS NEW") != NULL ||
+		    span_find(ev->text, "PASS OLD") != NULL)) {
+			se->end_epoch = ev->time;
+			corr_evidence(c, ev, se->id, 0);
+			corr_sess_close(c, se);
+			return;
+		}
 		break;
 	}
 	corr_evidence(c, ev, se->id, 0);

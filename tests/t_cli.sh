@@ -104,6 +104,16 @@ contains "$tmp/err" "mainlog: read as exim" "the chosen format is said"
 is "$("$RT" sql -d "$tmp/mx.db" "SELECT count(*) FROM sources WHERE
     path LIKE '%hidden%'" | sed -n 2p)" 0 "hidden files are not read"
 
+# postscreen logs no DISCONNECT for a client it passes to smtpd: the
+# session ends at PASS, so open sessions do not pile up.
+{
+	echo "2026-12-01T20:00:00.000001+00:00 mx postfix/postscreen[5]: CONNECT from [192.0.2.9]:4000 to [192.0.2.1]:25"
+	echo "2026-12-01T20:00:01.000001+00:00 mx postfix/postscreen[5]: PASS NEW [192.0.2.9]:4000"
+} >"$tmp/ps.log"
+"$RT" ingest -q -d "$tmp/ps.db" "$tmp/ps.log"
+is "$("$RT" sql -d "$tmp/ps.db" "SELECT end_time FROM sessions" | sed -n 2p)" \
+    "2026-12-01T20:00:01Z" "postscreen: a passed client's session ends at PASS"
+
 # Empty file.
 : >"$tmp/empty.log"
 "$RT" ingest -q -d "$tmp/e.db" "$tmp/empty.log"; is $? 0 "empty file: ok"
