@@ -277,7 +277,6 @@ ingest_anomaly(struct store *st, int64_t sid, const struct source_line *ln,
 	store_step_done(st, s);
 }
 
-static bool	ingest_is_capture(const char *);
 static bool	ingest_source_is_capture(const char *);
 
 /*
@@ -310,41 +309,15 @@ ingest_pass(const char *path)
 static bool
 ingest_source_is_capture(const char *path)
 {
-	struct source	*s;
-	char		 err[256];
-	bool		 cap;
-
-	if ((s = source_open(path, false, err, sizeof(err))) == NULL)
-		return (false);
-	cap = source_kind(s) == SOURCE_PCAP || source_kind(s) == SOURCE_PCAPNG;
-	source_close(s);
-	return (cap || ingest_is_capture(path));
-}
-
-/* ingest_is_capture - is path a capture, maybe gzip-compressed? */
-static bool
-ingest_is_capture(const char *path)
-{
 	struct source		*s;
-	struct source_line	 ln;
+	enum source_kind	 k;
 	char			 err[256];
-	bool			 cap = false;
 
-	/* A .gz whose content starts with a capture's magic. */
 	if ((s = source_open(path, false, err, sizeof(err))) == NULL)
 		return (false);
-	if (source_kind(s) == SOURCE_GZIP && source_next_line(s, &ln) == 1 &&
-	    ln.text.n >= 4) {
-		const unsigned char	*p = (const unsigned char *)ln.text.p;
-
-		cap = (p[0] == 0xa1 && p[1] == 0xb2) ||
-		    (p[0] == 0xd4 && p[1] == 0xc3) ||
-		    (p[0] == 0x4d && p[1] == 0x3c) ||
-		    (p[0] == 0x0a && p[1] == 0x0d && p[2] == 0x0d &&
-		    p[3] == 0x0a);
-	}
+	k = source_content_kind(s);
 	source_close(s);
-	return (cap);
+	return (k == SOURCE_PCAP || k == SOURCE_PCAPNG);
 }
 
 struct extract_ctx {
@@ -573,8 +546,8 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 		tot->failed++;
 		return (-1);
 	}
-	if (source_kind(src) == SOURCE_PCAP ||
-	    source_kind(src) == SOURCE_PCAPNG || ingest_is_capture(path)) {
+	if (source_content_kind(src) == SOURCE_PCAP ||
+	    source_content_kind(src) == SOURCE_PCAPNG) {
 		source_close(src);
 		return (ingest_capture(st, corr, path, display, index, sha,
 		    bytes, tot, o));

@@ -332,6 +332,31 @@ source_next_line(struct source *s, struct source_line *ln)
 	return (1);
 }
 
+/*
+ * source_content_kind - what the source holds once decompressed: for a
+ * gzip stream the kind of its first uncompressed bytes (a compressed
+ * capture says SOURCE_PCAP or SOURCE_PCAPNG), else source_kind().  It
+ * reads ahead one block, which the next source_next_line() still
+ * delivers.
+ */
+enum source_kind
+source_content_kind(struct source *s)
+{
+	ssize_t			n;
+	enum source_kind	k;
+
+	if (s->kind != SOURCE_GZIP)
+		return (s->kind);
+	if (s->out_len == 0 && s->lineno == 0 && !s->done) {
+		if ((n = source_fill(s)) <= 0)
+			return (SOURCE_GZIP);
+		s->out_pos = 0;
+		s->out_len = (size_t)n;
+	}
+	k = source_sniff((const unsigned char *)s->out, s->out_len);
+	return (k == SOURCE_PCAP || k == SOURCE_PCAPNG ? k : SOURCE_GZIP);
+}
+
 enum source_kind
 source_kind(const struct source *s)
 {

@@ -46,6 +46,7 @@ struct source;
 struct source	*source_open(const char *, bool, char *, size_t);
 int		 source_next_line(struct source *, struct source_line *);
 enum source_kind source_kind(const struct source *);
+enum source_kind source_content_kind(struct source *);
 const char	*source_kind_name(enum source_kind);
 const char	*source_path(const struct source *);
 int64_t		 source_mtime(const struct source *);

@@ -114,6 +114,15 @@ is "$("$RT" sql -d "$tmp/mx.db" "SELECT count(*) FROM sources WHERE
 is "$("$RT" sql -d "$tmp/ps.db" "SELECT end_time FROM sessions" | sed -n 2p)" \
     "2026-12-01T20:00:01Z" "postscreen: a passed client's session ends at PASS"
 
+# A gzip-compressed capture is read as a capture (pcapng's magic starts
+# with a newline, so it cannot be told from its first line).
+"$RT" ingest -q -d "$tmp/gzc.db" \
+    "$top_srcdir/tests/data/pcap/multi-link.pcapng.gz"
+is "$("$RT" sql -d "$tmp/gzc.db" "SELECT count(*) FROM sessions" |
+    sed -n 2p)" 3 "a .pcapng.gz: its 3 connections"
+is "$("$RT" sql -d "$tmp/gzc.db" "SELECT substr(format, 1, 9) FROM
+    sources" | sed -n 2p)" "pcapng.gz" "a .pcapng.gz: recorded as such"
+
 # Empty file.
 : >"$tmp/empty.log"
 "$RT" ingest -q -d "$tmp/e.db" "$tmp/empty.log"; is $? 0 "empty file: ok"
