@@ -21,10 +21,13 @@
 
 #include "store.h"
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "compat.h"
 #include "log.h"
@@ -167,6 +170,111 @@ store_table_count(struct store *st)
 }
 
 /*
+ * store_connect - open the connection.  The program uses a connection
+ * from one thread at a time, so SQLite's own mutexes are not needed.
+ */
+static int
+store_connect(struct store *st, const char *name, int oflags, char *err,
+    size_t errlen)
+{
+	if (sqlite3_open_v2(name, &st->db, oflags | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open database: %s", st->path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+		return (-1);
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	(void)sqlite3_busy_timeout(st->db, 5000);
+	return (0);
+}
+
+/*
+ * store_readonly_wal - reopen a database left in WAL mode (by an earlier
+ * version) that cannot be read as it is: on read-only media SQLite can
+ * neither create its -shm file nor replay the WAL.  Opened immutable, the
+ * main file is read as it stands, which is what the last checkpoint (at
+ * the close of the writing connection) left there.  0 when reopened.
+ */
+static int
+store_readonly_wal(struct store *st, const char *path, char *err,
+    size_t errlen)
+{
+	const char	*p;
+	char		*uri, *q;
+	int		 rc;
+
+	q = uri = xmalloc(strlen(path) * 3 + sizeof("file:?immutable=1"));
+	q += sprintf(q, "file:");
+	for (p = path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			q += sprintf(q, "%%%02X", (unsigned char)*p);
+		else
+			*q++ = *p;
+	}
+	strcpy(q, "?immutable=1");
+	sqlite3_close(st->db);
+	st->db = NULL;
+	rc = store_connect(st, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+	    err, errlen);
+	free(uri);
+	return (rc);
+}
+
+/*
+ * store_recover - an ingest that was killed leaves a hot journal beside
+ * the database, and only a connection that can write plays it back: a
+ * read-only one would read the half-written pages.  Let a writable
+ * connection roll it back first.  -1 (with a message) when there is a
+ * journal and it cannot be played back (read-only media).
+ */
+static int
+store_recover(const char *path, char *err, size_t errlen)
+{
+	struct stat	 sb;
+	sqlite3		*db = NULL;
+	char		*j;
+	int		 rc = 0;
+
+	j = xmalloc(strlen(path) + sizeof("-journal"));
+	sprintf(j, "%s-journal", path);
+	if (stat(j, &sb) == 0 && sb.st_size > 0) {
+		if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+		    sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
+		    sqlite3_exec(db, "PRAGMA schema_version", NULL, NULL,
+		    NULL) != SQLITE_OK || (stat(j, &sb) == 0 &&
+		    sb.st_size > 0 && access(path, W_OK) == -1)) {
+			snprintf(err, errlen, "%s: an interrupted ingest left "
+			    "%s, which cannot be rolled back here (%s): the "
+			    "database is not consistent until it is", path, j,
+			    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+			rc = -1;
+		}
+		sqlite3_close(db);
+	}
+	free(j);
+	return (rc);
+}
+
+/*
+ * store_writer_pragmas - how an ingest writes.  A rollback journal, not
+ * WAL: ingest appends, and appended pages need no journal, where WAL
+ * writes every page twice (log, then checkpoint); the file is also
+ * readable from read-only media.  Foreign keys are declared in the schema
+ * for readers and for `PRAGMA foreign_key_check` (the tests run it), and
+ * not checked on each insert: every row is written by this program in
+ * parent-first order.
+ */
+static int
+store_writer_pragmas(struct store *st)
+{
+	if (store_exec(st, "PRAGMA journal_mode = DELETE") == -1 ||
+	    store_exec(st, "PRAGMA synchronous = NORMAL") == -1)
+		return (-1);
+	return (0);
+}
+
+/*
  * store_open - open (and, unless STORE_RDONLY, create) the database at
  * path.  Returns NULL with a message in err when the file cannot be opened,
  * is not a relaytrace database, or has another schema version.
@@ -182,17 +290,14 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	st->flags = flags;
 	oflags = (flags & STORE_RDONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: cannot open database: %s", path,
-		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+	if ((flags & STORE_RDONLY) && store_recover(path, err, errlen) == -1)
 		goto fail;
-	}
-	sqlite3_extended_result_codes(st->db, 1);
-	(void)sqlite3_busy_timeout(st->db, 5000);
-	if (store_exec(st, "PRAGMA foreign_keys = ON") == -1)
-		goto bad;
-	if ((v = store_user_version(st)) == -1 ||
-	    (n = store_table_count(st)) == -1) {
+	if (store_connect(st, path, oflags, err, errlen) == -1)
+		goto fail;
+	if ((v = store_user_version(st)) == -1 && (flags & STORE_RDONLY) &&
+	    store_readonly_wal(st, path, err, errlen) == 0)
+		v = store_user_version(st);
+	if (v == -1 || (n = store_table_count(st)) == -1) {
 		snprintf(err, errlen, "%s: not a readable database: %s", path,
 		    sqlite3_errmsg(st->db));
 		goto fail;
@@ -203,8 +308,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 			    "ingested yet)", path);
 			goto fail;
 		}
-		if (store_exec(st, "PRAGMA journal_mode = WAL") == -1 ||
-		    store_begin(st) == -1)
+		if (store_begin(st) == -1)
 			goto bad;
 		if (sqlite3_exec(st->db, store_schema, NULL, NULL, NULL) !=
 		    SQLITE_OK) {
@@ -224,7 +328,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	if (flags & STORE_RDONLY) {
 		if (store_exec(st, "PRAGMA query_only = ON") == -1)
 			goto bad;
-	} else if (store_exec(st, "PRAGMA synchronous = NORMAL") == -1)
+	} else if (store_writer_pragmas(st) == -1)
 		goto bad;
 	return (st);
 bad:
@@ -274,7 +378,11 @@ store_begin(struct store *st)
 int
 store_commit(struct store *st)
 {
-	return (store_exec(st, "COMMIT"));
+	if (store_exec(st, "COMMIT") == -1) {
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return (-1);
+	}
+	return (0);
 }
 
 int
@@ -330,8 +438,16 @@ store_step_done(struct store *st, sqlite3_stmt *s)
 	int	rc;
 
 	rc = sqlite3_step(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		fatalx("%s: writing: %s", st->path, sqlite3_errmsg(st->db));
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		log_warnx("%s: writing: %s", st->path, sqlite3_errmsg(st->db));
+		/*
+		 * Undo from the journal now where SQLite can; where it
+		 * cannot, the next connection does (store_recover()).
+		 */
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		fatalx("%s: nothing of the source being read is kept",
+		    st->path);
+	}
 	sqlite3_reset(s);
 	return (0);
 }

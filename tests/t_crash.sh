@@ -31,6 +31,8 @@ dump() {
 
 "$RT" ingest -q -d "$tmp/clean.db" --mta-config "$S/main.cf" "$@"
 is $? 0 "clean run"
+is "$("$RT" sql -d "$tmp/clean.db" "PRAGMA foreign_key_check" | wc -l)" 0 \
+    "every row's references resolve (foreign_key_check)"
 dump "$tmp/clean.db" >"$tmp/clean.dump"
 
 i=0
