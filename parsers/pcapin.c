@@ -62,6 +62,7 @@ struct pcapin {
 	char			*path;		/* for messages */
 	bool			 is_stdin;
 	FILE			*fp;		/* read by libpcap or pcapng */
+	char			*iobuf;		/* fp's buffer */
 	gzFile			 gz;		/* behind fp, when inflating */
 	uint8_t			 magic[4];	/* the data's first bytes */
 	size_t			 nmagic;
@@ -117,6 +118,19 @@ pcapin_cookie_close(void *cookie)
 	return (rc == Z_OK || rc == Z_BUF_ERROR ? 0 : -1);
 }
 
+/*
+ * pcapin_buffer - give fp a buffer of n bytes (glibc's setvbuf() ignores
+ * the size when it is to allocate the buffer itself, leaving st_blksize:
+ * a read(2) per 4 KB).
+ */
+static void
+pcapin_buffer(struct pcapin *pi, size_t n)
+{
+	free(pi->iobuf);		/* the stream using it is closed */
+	pi->iobuf = xmalloc(n);
+	(void)setvbuf(pi->fp, pi->iobuf, _IOFBF, n);
+}
+
 /* pcapin_stream - open the path as a stream for libpcap; -1 on failure. */
 static int
 pcapin_stream(struct pcapin *pi)
@@ -154,7 +168,7 @@ pcapin_stream(struct pcapin *pi)
 			pi->nmagic = (size_t)n;
 			if ((pi->fp = fdopen(fd, "rb")) == NULL)
 				goto fail;
-			(void)setvbuf(pi->fp, NULL, _IOFBF, PCAPIN_BUFSIZE);
+			pcapin_buffer(pi, PCAPIN_BUFSIZE);
 			return (0);
 		}
 	}
@@ -168,7 +182,7 @@ pcapin_stream(struct pcapin *pi)
 		    strerror(errno));
 		return (-1);
 	}
-	(void)setvbuf(pi->fp, NULL, _IOFBF, 64 * 1024);
+	pcapin_buffer(pi, 64 * 1024);
 	return (0);
 fail:
 	snprintf(pi->err, sizeof(pi->err), "%s: %s", pi->path,
@@ -457,6 +471,7 @@ pcapin_close(struct pcapin *pi)
 	else if (pi->fp != NULL)
 		(void)fclose(pi->fp);
 	pcapng_close(pi->ng);
+	free(pi->iobuf);
 	free(pi->path);
 	free(pi);
 }
