@@ -43,6 +43,7 @@
 #define ADDR_TEXT_MAX	(2 * ADDR_LOCAL_MAX + ADDR_DOMAIN_MAX + 8)
 
 static struct csess	*sess_find(struct corr *, const struct event *);
+static void		 rindex_free(struct cmsg *);
 
 /* corr_set_str - replace *dst with a copy of sp when sp is not empty. */
 void
@@ -239,6 +240,7 @@ corr_msg_free(struct cmsg *m)
 
 	if (m == NULL)
 		return;
+	rindex_free(m);
 	for (i = 0; i < m->nrcpts; i++) {
 		free(m->rcpts[i].orig);
 		free(m->rcpts[i].final);
@@ -373,6 +375,169 @@ msg_get(struct corr *c, const struct event *ev, struct span queue_id)
 	return (msg_open(c, ev, queue_id, "unknown", 0));
 }
 
+/*
+ * Finding a message's recipient.  A message has a few recipients, or (a
+ * spammer's transaction) tens of thousands: up to RINDEX_MIN they are
+ * searched in order, beyond it through hash maps over the same array,
+ * which give the same answer as the search in order:
+ *   orig        the first recipient given as orig;
+ *   nofinal     the first given as orig whose final address is unknown;
+ *   final       orig NUL final: the first with that final address;
+ *   decoded     local NUL domain of orig decoded: the first so decoded
+ *               (made when the message is first joined to a capture).
+ * Values are indexes into rcpts plus one.
+ */
+#define RINDEX_MIN	8
+
+struct rindex {
+	struct hmap	orig;
+	struct hmap	nofinal;
+	struct hmap	final;
+	struct hmap	decoded;
+	bool		have_decoded;
+	struct buf	key;
+};
+
+/* rindex_key2 - "a NUL b" in ri->key. */
+static struct span
+rindex_key2(struct rindex *ri, const char *a, size_t an, const char *b,
+    size_t bn)
+{
+	buf_reset(&ri->key);
+	(void)buf_append(&ri->key, a, an);
+	(void)buf_putc(&ri->key, '\0');
+	(void)buf_append(&ri->key, b, bn);
+	return (buf_span(&ri->key));
+}
+
+/* rindex_first - put key -> i unless the key is there (first wins). */
+static void
+rindex_first(struct hmap *h, struct span k, size_t i)
+{
+	if (hmap_get(h, k.p, k.n) == NULL)
+		hmap_put(h, k.p, k.n, (void *)(uintptr_t)(i + 1));
+}
+
+static void
+rindex_decoded_add(struct rindex *ri, const struct crcpt *r, size_t i)
+{
+	struct address	a;
+
+	(void)address_decode(span_from_cstr(r->orig), &a);
+	rindex_first(&ri->decoded, rindex_key2(ri, a.local, strlen(a.local),
+	    a.domain, strlen(a.domain)), i);
+}
+
+/* rindex_add - index recipient i of m. */
+static void
+rindex_add(struct cmsg *m, size_t i)
+{
+	struct rindex	*ri = m->ri;
+	struct crcpt	*r = &m->rcpts[i];
+	size_t		 on = strlen(r->orig);
+
+	rindex_first(&ri->orig, (struct span){ r->orig, on }, i);
+	if (r->final == NULL)
+		rindex_first(&ri->nofinal, (struct span){ r->orig, on }, i);
+	else
+		rindex_first(&ri->final, rindex_key2(ri, r->orig, on,
+		    r->final, strlen(r->final)), i);
+	if (ri->have_decoded)
+		rindex_decoded_add(ri, r, i);
+}
+
+/*
+ * corr_rcpt_added - the last of m->rcpts is new (here, or loaded from
+ * the store): index it, or all of them once there are enough.
+ */
+void
+corr_rcpt_added(struct cmsg *m)
+{
+	size_t	i;
+
+	if (m->ri != NULL) {
+		rindex_add(m, m->nrcpts - 1);
+		return;
+	}
+	if (m->nrcpts < RINDEX_MIN)
+		return;
+	m->ri = xcalloc(1, sizeof(*m->ri));
+	hmap_init(&m->ri->orig);
+	hmap_init(&m->ri->nofinal);
+	hmap_init(&m->ri->final);
+	hmap_init(&m->ri->decoded);
+	buf_init(&m->ri->key, ADDR_TEXT_MAX * 2 + 2);
+	for (i = 0; i < m->nrcpts; i++)
+		rindex_add(m, i);
+}
+
+/* rindex_free - release m's index. */
+static void
+rindex_free(struct cmsg *m)
+{
+	if (m->ri == NULL)
+		return;
+	hmap_free(&m->ri->orig);
+	hmap_free(&m->ri->nofinal);
+	hmap_free(&m->ri->final);
+	hmap_free(&m->ri->decoded);
+	buf_free(&m->ri->key);
+	free(m->ri);
+	m->ri = NULL;
+}
+
+/* rindex_val - the recipient a map gives for key, or NULL. */
+static struct crcpt *
+rindex_val(struct cmsg *m, struct hmap *h, struct span k)
+{
+	uintptr_t	v = (uintptr_t)hmap_get(h, k.p, k.n);
+
+	return (v == 0 ? NULL : &m->rcpts[v - 1]);
+}
+
+/* rcpt_set_final - r's final address is now known. */
+static void
+rcpt_set_final(struct cmsg *m, struct crcpt *r, struct span final)
+{
+	size_t	i = (size_t)(r - m->rcpts);
+
+	r->final = span_dup(final);
+	if (m->ri == NULL)
+		return;
+	(void)hmap_del(&m->ri->nofinal, r->orig, strlen(r->orig));
+	rindex_first(&m->ri->final, rindex_key2(m->ri, r->orig,
+	    strlen(r->orig), final.p, final.n), i);
+}
+
+/*
+ * rcpt_find - the first recipient of m given as orig whose final address
+ * is final, or is unknown, or either when final is empty.
+ */
+static struct crcpt *
+rcpt_find(struct cmsg *m, struct span orig, struct span final)
+{
+	struct crcpt	*r, *q;
+	size_t		 i;
+
+	if (m->ri == NULL) {
+		for (i = 0; i < m->nrcpts; i++) {
+			r = &m->rcpts[i];
+			if (span_eq_cstr(orig, r->orig) && (r->final == NULL ||
+			    final.n == 0 || span_eq_cstr(final, r->final)))
+				return (r);
+		}
+		return (NULL);
+	}
+	if (final.n == 0)
+		return (rindex_val(m, &m->ri->orig, orig));
+	r = rindex_val(m, &m->ri->nofinal, orig);
+	q = rindex_val(m, &m->ri->final, rindex_key2(m->ri, orig.p, orig.n,
+	    final.p, final.n));
+	if (r == NULL || (q != NULL && q < r))
+		r = q;
+	return (r);
+}
+
 /* corr_rcpt_decoded - the recipient of m whose decoded address is orig's. */
 static struct crcpt *
 corr_rcpt_decoded(struct cmsg *m, struct span orig)
@@ -381,6 +546,15 @@ corr_rcpt_decoded(struct cmsg *m, struct span orig)
 	size_t		i;
 
 	(void)address_decode(orig, &a);
+	if (m->ri != NULL) {
+		if (!m->ri->have_decoded) {
+			m->ri->have_decoded = true;
+			for (i = 0; i < m->nrcpts; i++)
+				rindex_decoded_add(m->ri, &m->rcpts[i], i);
+		}
+		return (rindex_val(m, &m->ri->decoded, rindex_key2(m->ri,
+		    a.local, strlen(a.local), a.domain, strlen(a.domain))));
+	}
 	for (i = 0; i < m->nrcpts; i++) {
 		(void)address_decode(span_from_cstr(m->rcpts[i].orig), &b);
 		if (strcmp(a.local, b.local) == 0 &&
@@ -400,7 +574,6 @@ corr_msg_rcpt(struct corr *c, struct cmsg *m, const struct event *ev,
 	struct span	 given;
 	sqlite3_stmt	*s;
 	char		 dec[ADDR_TEXT_MAX];
-	size_t		 i;
 
 	/*
 	 * The same recipient: the same address as given, and the same final
@@ -409,18 +582,10 @@ corr_msg_rcpt(struct corr *c, struct cmsg *m, const struct event *ev,
 	 * exactly as sent, which the log may show rewritten (a source route
 	 * stripped): then the decoded forms must agree.
 	 */
-	for (i = 0; i < m->nrcpts; i++) {
-		r = &m->rcpts[i];
-		if (span_eq_cstr(orig, r->orig) && (r->final == NULL ||
-		    final.n == 0 || span_eq_cstr(final, r->final))) {
-			if (r->final == NULL && final.n > 0)
-				r->final = span_dup(final);
-			return (r);
-		}
-	}
-	if (m->adopted && (r = corr_rcpt_decoded(m, orig)) != NULL) {
+	if ((r = rcpt_find(m, orig, final)) != NULL ||
+	    (m->adopted && (r = corr_rcpt_decoded(m, orig)) != NULL)) {
 		if (r->final == NULL && final.n > 0)
-			r->final = span_dup(final);
+			rcpt_set_final(m, r, final);
 		return (r);
 	}
 	if (m->nrcpts == m->rcap) {
@@ -431,6 +596,7 @@ corr_msg_rcpt(struct corr *c, struct cmsg *m, const struct event *ev,
 	memset(r, 0, sizeof(*r));
 	r->orig = span_dup(orig);
 	r->final = final.n > 0 ? span_dup(final) : NULL;
+	corr_rcpt_added(m);
 
 	given = orig;
 	(void)address_decode(given, &a);

@@ -38,6 +38,8 @@ struct crcpt {
 	bool		 refused;	/* last outcome was a refusal */
 };
 
+struct rindex;
+
 struct cmsg {
 	int64_t		 id;
 	char		*key;		/* server NUL queue id */
@@ -66,6 +68,7 @@ struct cmsg {
 	struct crcpt	*rcpts;
 	size_t		 nrcpts;
 	size_t		 rcap;
+	struct rindex	*ri;		/* over rcpts, once there are many */
 };
 
 struct csess {
@@ -128,6 +131,7 @@ struct cmsg	*corr_msg_new(struct corr *, const struct event *, struct span,
 		    const char *, int64_t, bool);
 void		 corr_msg_write(struct corr *, struct cmsg *);
 void		 corr_msg_free(struct cmsg *);
+void		 corr_rcpt_added(struct cmsg *);
 struct crcpt	*corr_msg_rcpt(struct corr *, struct cmsg *,
 		    const struct event *, struct span, struct span);
 void		 corr_rcpt_update(struct corr *, struct crcpt *,

@@ -176,6 +176,7 @@ corr_adopt_load(struct corr *c, int64_t id, bool join)
 		r->final = col_dup(s, 2);
 		/* Joined: delivery attempts count from the log's first. */
 		r->attempts = join ? 0 : sqlite3_column_int(s, 3);
+		corr_rcpt_added(m);
 	}
 	sqlite3_reset(s);
 	return (m);

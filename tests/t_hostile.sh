@@ -602,11 +602,33 @@ if [ "$(id -u)" -eq 0 ]; then
 		contains "$tmp/err" "rodir/t.db" \
 		    "read-only mount: the message names the database"
 		"$RT" report -d "$rodir/t.db" >"$tmp/out" 2>"$tmp/err"
-		todo $? "read-only mount: the report can still be read" \
-		    "store: open a WAL database on read-only media (no -shm)"
+		is $? 0 "read-only mount: the report can still be read"
 		mount -o remount,rw "$rodir"
 		is "$(Q "$rodir/t.db" "SELECT count(*) || '/' || sum(lines) FROM sources")" \
 		    "1/$lines" "read-only mount: the database is unchanged"
+		# A database left in WAL mode (by an earlier version, or
+		# by the user), then read from read-only media: no -shm.
+		cp "$rodir/t.db" "$tmp/wal.db"
+		python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("PRAGMA journal_mode = WAL").fetchall()
+c.close()' "$rodir/t.db" 2>/dev/null
+		mount -o remount,ro "$rodir"
+		"$RT" report -d "$rodir/t.db" >"$tmp/wal.out" 2>"$tmp/err"
+		is $? 0 "read-only mount, WAL database: the report can be read"
+		"$RT" report -d "$tmp/wal.db" >"$tmp/rw.out" 2>/dev/null
+		is "$(grep -v -e ' -d ' "$tmp/wal.out" | cksum)" \
+		    "$(grep -v -e ' -d ' "$tmp/rw.out" | cksum)" \
+		    "read-only mount, WAL database: the same report"
+		# An ingest killed on it: the journal cannot be played back.
+		mount -o remount,rw "$rodir"
+		printf 'not a journal' >"$rodir/t.db-journal"
+		mount -o remount,ro "$rodir"
+		"$RT" report -d "$rodir/t.db" >/dev/null 2>"$tmp/err"
+		is $? 1 "read-only mount with a journal left: the report exits 1"
+		contains "$tmp/err" "cannot be rolled back" \
+		    "read-only mount with a journal left: and says why"
+		mount -o remount,rw "$rodir"
 		umount "$rodir"
 	else
 		skip "read-only database: mount failed"
@@ -631,9 +653,8 @@ bg=
 # big NAME DB DESC LIMIT
 big() {
 	_rc=$(cat "$tmp/$1.rc" 2>/dev/null)
-	todo $(t [ "$_rc" = 0 ]) \
-	    "100,000 recipients ($3): done within ${4}s of CPU (rc $_rc)" \
-	    "correlate: a message's recipients are found by linear search (quadratic)"
+	ok $(t [ "$_rc" = 0 ]) \
+	    "100,000 recipients ($3): done within ${4}s of CPU (rc $_rc)"
 	if [ "$_rc" = 0 ]; then
 		is "$(Q "$2" "SELECT count(*) FROM recipients")" 100000 \
 		    "100,000 recipients ($3): all kept"
