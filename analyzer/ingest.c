@@ -37,6 +37,7 @@
 
 #include "correlate.h"
 #include "event.h"
+#include "evpipe.h"
 #include "log.h"
 #include "mtalog.h"
 #include "pcapin.h"
@@ -258,23 +259,51 @@ ingest_spool_stdin(const char *path)
 	return (tmpl);
 }
 
+/* The consumer of a source's events: the correlator and the store. */
+struct ingest_dest {
+	struct store		*st;
+	int64_t			 sid;
+	struct ingest_src	*is;
+};
+
 /* ingest_anomaly - remember a line we could not use. */
 static void
-ingest_anomaly(struct store *st, int64_t sid, const struct source_line *ln,
+ingest_anomaly(void *arg, const struct evpipe_anomaly *a)
+{
+	struct ingest_dest	*d = arg;
+	sqlite3_stmt		*s;
+
+	s = store_stmt(d->st, STMT_ANOMALY_INSERT);
+	store_bind_i64(s, 1, d->sid);
+	store_bind_i64(s, 2, (int64_t)a->line);
+	store_bind_i64(s, 3, (int64_t)a->offset);
+	store_bind_text(s, 4, a->kind);
+	store_bind_blob(s, 5, a->text);
+	store_step_done(d->st, s);
+}
+
+static void
+ingest_dest_event(void *arg, const struct event *ev)
+{
+	struct ingest_dest	*d = arg;
+
+	ingest_sink(d->is, ev);
+}
+
+/* line_anomaly - pass a line on as an anomaly, its text bounded. */
+static void
+line_anomaly(struct evpipe *p, const struct source_line *ln,
     const char *kind)
 {
-	sqlite3_stmt	*s;
-	struct span	 t = ln->text;
+	struct evpipe_anomaly	a;
 
-	if (t.n > 4096)
-		t.n = 4096;
-	s = store_stmt(st, STMT_ANOMALY_INSERT);
-	store_bind_i64(s, 1, sid);
-	store_bind_i64(s, 2, (int64_t)ln->lineno);
-	store_bind_i64(s, 3, (int64_t)ln->offset);
-	store_bind_text(s, 4, kind);
-	store_bind_blob(s, 5, t);
-	store_step_done(st, s);
+	a.line = ln->lineno;
+	a.offset = ln->offset;
+	a.kind = kind;
+	a.text = ln->text;
+	if (a.text.n > 4096)
+		a.text.n = 4096;
+	evpipe_anomaly(p, &a);
 }
 
 static bool	ingest_source_is_capture(const char *);
@@ -384,6 +413,29 @@ extract_end(void *arg, uint64_t flow, const char *sha256)
 		x->written++;
 }
 
+/* The reader's side of a capture. */
+struct capture_reader {
+	struct pcapin		*pc;
+	uint32_t		 index;
+	struct smtpwire_body	*body;		/* --extract, or NULL */
+	struct smtpwire		*sw;		/* left for its counts */
+	struct pcapin_stats	 ps;
+};
+
+/* capture_read - packets to TCP streams to SMTP events. */
+static int
+capture_read(void *arg, struct evpipe *p)
+{
+	struct capture_reader	*cr = arg;
+	struct flow_sink	 fs;
+
+	cr->sw = smtpwire_new(evpipe_event, p, cr->index);
+	if (cr->body != NULL)
+		smtpwire_set_body(cr->sw, cr->body);
+	fs = smtpwire_flow_sink(cr->sw);
+	return (pcapin_run(cr->pc, &fs, &cr->ps));
+}
+
 /*
  * ingest_capture - read one packet capture: TCP reassembly, SMTP on top,
  * events into the correlator, in one transaction.  Lines in the sources
@@ -395,11 +447,14 @@ ingest_capture(struct store *st, struct corr *corr, const char *path,
     struct ingest_totals *tot, const struct ingest_opts *o)
 {
 	struct ingest_src	 is;
+	struct ingest_dest	 dest;
+	struct evpipe_consumer	 cons = { &dest, ingest_dest_event,
+				    ingest_anomaly };
+	struct capture_reader	 cr;
 	struct pcapin		*pc;
 	struct pcapin_stats	 ps;
 	struct smtpwire		*sw;
 	const struct smtpwire_stats *ws;
-	struct flow_sink	 fs;
 	struct extract_ctx	 x;
 	struct smtpwire_body	 body = { &x, extract_begin, extract_data,
 				    extract_end };
@@ -432,12 +487,16 @@ ingest_capture(struct store *st, struct corr *corr, const char *path,
 	is.corr = corr;
 	memset(&x, 0, sizeof(x));
 	x.dir = o->extract;
-	sw = smtpwire_new(ingest_sink, &is, index);
-	if (o->extract != NULL)
-		smtpwire_set_body(sw, &body);
-	fs = smtpwire_flow_sink(sw);
-	memset(&ps, 0, sizeof(ps));
-	rc = pcapin_run(pc, &fs, &ps);
+	memset(&cr, 0, sizeof(cr));
+	cr.pc = pc;
+	cr.index = index;
+	cr.body = o->extract != NULL ? &body : NULL;
+	dest.st = st;
+	dest.sid = sid;
+	dest.is = &is;
+	rc = evpipe_run(capture_read, &cr, &cons);
+	sw = cr.sw;
+	ps = cr.ps;
 	ws = smtpwire_stats(sw);
 	why[0] = '\0';
 	if (rc == -1) {
@@ -502,6 +561,67 @@ ingest_capture(struct store *st, struct corr *corr, const char *path,
 	return (0);
 }
 
+/* The reader's side of a log: lines to events, and what it counted. */
+struct log_reader {
+	struct source	*src;
+	struct mtalog	*ml;
+	uint32_t	 index;
+	const char	*display;
+	bool		 quiet;
+	uint64_t	 parsed;
+	uint64_t	 other;
+	uint64_t	 unparsed;
+	uint64_t	 longl;
+	uint64_t	 warned;
+};
+
+/* log_read - read, split and parse the log; source_next_line()'s end. */
+static int
+log_read(void *arg, struct evpipe *p)
+{
+	struct log_reader	*lr = arg;
+	struct source_line	 ln;
+	struct ev_ref		 ref;
+	char			 esc[LOG_ESCAPE_SIZE(100)];
+	int			 rc;
+
+	while ((rc = source_next_line(lr->src, &ln)) == 1) {
+		memset(&ref, 0, sizeof(ref));
+		ref.source = lr->index;
+		ref.line = ln.lineno;
+		ref.offset = ln.offset;
+		ref.raw = ln.text;
+		if (ln.truncated) {
+			lr->longl++;
+			line_anomaly(p, &ln, "long-line");
+		}
+		switch (mtalog_line(lr->ml, &ref, evpipe_event, p)) {
+		case PARSE_OK:
+			lr->parsed++;
+			break;
+		case PARSE_SKIP:
+			lr->other++;
+			break;
+		default:
+			lr->unparsed++;
+			if (lr->unparsed <= INGEST_ANOMALIES_MAX &&
+			    !ln.truncated)
+				line_anomaly(p, &ln, ln.has_nul ?
+				    "nul-byte" : "unparsed");
+			if (!lr->quiet && lr->warned < INGEST_WARN_MAX) {
+				lr->warned++;
+				log_warnx("%s:%llu: line not understood: "
+				    "\"%.100s\"", lr->display,
+				    (unsigned long long)ln.lineno,
+				    log_escape(esc, sizeof(esc), ln.text.p,
+				    ln.text.n < 100 ? ln.text.n : 100));
+			}
+			break;
+		}
+	}
+	return (rc);
+}
+
 /*
  * ingest_one - read one source into the store.  display is the name to
  * show and record ("-" for standard input).  Returns 0, 1 when skipped as
@@ -513,11 +633,13 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
     struct ingest_totals *tot, const struct ingest_opts *o)
 {
 	struct ingest_src	 is;
+	struct ingest_dest	 dest;
+	struct evpipe_consumer	 cons = { &dest, ingest_dest_event,
+				    ingest_anomaly };
+	struct log_reader	 lr;
 	struct source		*src;
-	struct source_line	 ln;
-	struct ev_ref		 ref;
 	sqlite3_stmt		*s;
-	char			 err[512], sha[65], esc[LOG_ESCAPE_SIZE(100)];
+	char			 err[512], sha[65];
 	char			 now[32], t1[32], t2[32];
 	uint64_t		 bytes, parsed = 0, other = 0, unparsed = 0;
 	uint64_t		 longl = 0, warned = 0;
@@ -571,39 +693,21 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	is.corr = corr;
 	anchor = source_mtime(src);
 	mtalog_begin_source(ml, anchor >= 0 ? anchor : (int64_t)time(NULL));
-	while ((rc = source_next_line(src, &ln)) == 1) {
-		memset(&ref, 0, sizeof(ref));
-		ref.source = index;
-		ref.line = ln.lineno;
-		ref.offset = ln.offset;
-		ref.raw = ln.text;
-		if (ln.truncated) {
-			longl++;
-			ingest_anomaly(st, sid, &ln, "long-line");
-		}
-		switch (mtalog_line(ml, &ref, ingest_sink, &is)) {
-		case PARSE_OK:
-			parsed++;
-			break;
-		case PARSE_SKIP:
-			other++;
-			break;
-		default:
-			unparsed++;
-			if (unparsed <= INGEST_ANOMALIES_MAX && !ln.truncated)
-				ingest_anomaly(st, sid, &ln, ln.has_nul ?
-				    "nul-byte" : "unparsed");
-			if (!o->quiet && warned < INGEST_WARN_MAX) {
-				warned++;
-				log_warnx("%s:%llu: line not understood: "
-				    "\"%.100s\"", display,
-				    (unsigned long long)ln.lineno,
-				    log_escape(esc, sizeof(esc), ln.text.p,
-				    ln.text.n < 100 ? ln.text.n : 100));
-			}
-			break;
-		}
-	}
+	memset(&lr, 0, sizeof(lr));
+	lr.src = src;
+	lr.ml = ml;
+	lr.index = index;
+	lr.display = display;
+	lr.quiet = o->quiet;
+	dest.st = st;
+	dest.sid = sid;
+	dest.is = &is;
+	rc = evpipe_run(log_read, &lr, &cons);
+	parsed = lr.parsed;
+	other = lr.other;
+	unparsed = lr.unparsed;
+	longl = lr.longl;
+	warned = lr.warned;
 	if (rc == -1)
 		log_warnx("%s: %s after line %llu; the %llu lines before it "
 		    "are kept", display, source_error(src),
