@@ -381,17 +381,17 @@ msg_get(struct corr *c, const struct event *ev, struct span queue_id)
  * searched in order, beyond it through hash maps over the same array,
  * which give the same answer as the search in order:
  *   orig        the first recipient given as orig;
- *   nofinal     the first given as orig whose final address is unknown;
  *   final       orig NUL final: the first with that final address;
  *   decoded     local NUL domain of orig decoded: the first so decoded
  *               (made when the message is first joined to a capture).
- * Values are indexes into rcpts plus one.
+ * Values are indexes into rcpts plus one.  A recipient whose final
+ * address is unknown is always the first given as its orig: one is only
+ * added without a final address when no recipient has that orig yet.
  */
-#define RINDEX_MIN	8
+#define RINDEX_MIN	256
 
 struct rindex {
 	struct hmap	orig;
-	struct hmap	nofinal;
 	struct hmap	final;
 	struct hmap	decoded;
 	bool		have_decoded;
@@ -437,9 +437,7 @@ rindex_add(struct cmsg *m, size_t i)
 	size_t		 on = strlen(r->orig);
 
 	rindex_first(&ri->orig, (struct span){ r->orig, on }, i);
-	if (r->final == NULL)
-		rindex_first(&ri->nofinal, (struct span){ r->orig, on }, i);
-	else
+	if (r->final != NULL)
 		rindex_first(&ri->final, rindex_key2(ri, r->orig, on,
 		    r->final, strlen(r->final)), i);
 	if (ri->have_decoded)
@@ -463,7 +461,6 @@ corr_rcpt_added(struct cmsg *m)
 		return;
 	m->ri = xcalloc(1, sizeof(*m->ri));
 	hmap_init(&m->ri->orig);
-	hmap_init(&m->ri->nofinal);
 	hmap_init(&m->ri->final);
 	hmap_init(&m->ri->decoded);
 	buf_init(&m->ri->key, ADDR_TEXT_MAX * 2 + 2);
@@ -478,7 +475,6 @@ rindex_free(struct cmsg *m)
 	if (m->ri == NULL)
 		return;
 	hmap_free(&m->ri->orig);
-	hmap_free(&m->ri->nofinal);
 	hmap_free(&m->ri->final);
 	hmap_free(&m->ri->decoded);
 	buf_free(&m->ri->key);
@@ -504,7 +500,6 @@ rcpt_set_final(struct cmsg *m, struct crcpt *r, struct span final)
 	r->final = span_dup(final);
 	if (m->ri == NULL)
 		return;
-	(void)hmap_del(&m->ri->nofinal, r->orig, strlen(r->orig));
 	rindex_first(&m->ri->final, rindex_key2(m->ri, r->orig,
 	    strlen(r->orig), final.p, final.n), i);
 }
@@ -516,7 +511,7 @@ rcpt_set_final(struct cmsg *m, struct crcpt *r, struct span final)
 static struct crcpt *
 rcpt_find(struct cmsg *m, struct span orig, struct span final)
 {
-	struct crcpt	*r, *q;
+	struct crcpt	*r;
 	size_t		 i;
 
 	if (m->ri == NULL) {
@@ -528,14 +523,11 @@ rcpt_find(struct cmsg *m, struct span orig, struct span final)
 		}
 		return (NULL);
 	}
-	if (final.n == 0)
-		return (rindex_val(m, &m->ri->orig, orig));
-	r = rindex_val(m, &m->ri->nofinal, orig);
-	q = rindex_val(m, &m->ri->final, rindex_key2(m->ri, orig.p, orig.n,
-	    final.p, final.n));
-	if (r == NULL || (q != NULL && q < r))
-		r = q;
-	return (r);
+	r = rindex_val(m, &m->ri->orig, orig);
+	if (final.n == 0 || r == NULL || r->final == NULL)
+		return (r);
+	return (rindex_val(m, &m->ri->final, rindex_key2(m->ri, orig.p,
+	    orig.n, final.p, final.n)));
 }
 
 /* corr_rcpt_decoded - the recipient of m whose decoded address is orig's. */

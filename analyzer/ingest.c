@@ -29,12 +29,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "correlate.h"
 #include "event.h"
 #include "evpipe.h"
@@ -413,6 +415,69 @@ extract_end(void *arg, uint64_t flow, const char *sha256)
 		x->written++;
 }
 
+/*
+ * ingest_known_size - could a source of this many bytes be stored
+ * already?  Only then must it be hashed before it is read: otherwise the
+ * hash is made as it is read (logs) or beside the reading (captures).
+ */
+static bool
+ingest_known_size(struct store *st, uint64_t bytes)
+{
+	sqlite3_stmt	*s;
+	bool		 known;
+
+	s = store_stmt(st, STMT_SOURCE_FIND_SIZE);
+	store_bind_i64(s, 1, (int64_t)bytes);
+	known = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return (known);
+}
+
+/*
+ * ingest_same_sha - after a source hashed while it was read: a stored
+ * source with the same bytes means the file changed between the size
+ * check and the reading.  What was read is in the open transaction and
+ * in the correlator's memory, so the only safe way out is to stop here
+ * (the transaction is rolled back).
+ */
+static void
+ingest_same_sha(struct store *st, const char *display, const char *sha)
+{
+	sqlite3_stmt	*s;
+	long long	 id;
+
+	s = store_stmt(st, STMT_SOURCE_FIND);
+	store_bind_text(s, 1, sha);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		(void)store_rollback(st);
+		fatalx("%s: changed while it was read, into the bytes of "
+		    "source %lld: nothing of it is kept; run again", display,
+		    id);
+	}
+	sqlite3_reset(s);
+}
+
+/* A capture's hash, made in a thread of its own beside the reading. */
+struct hash_job {
+	const char	*path;
+	char		 sha[65];
+	uint64_t	 bytes;
+	int		 rc;
+	char		 err[512];
+};
+
+static void *
+hash_job_run(void *arg)
+{
+	struct hash_job	*h = arg;
+
+	h->rc = source_hash_file(h->path, h->sha, &h->bytes, h->err,
+	    sizeof(h->err));
+	return (NULL);
+}
+
 /* The reader's side of a capture. */
 struct capture_reader {
 	struct pcapin		*pc;
@@ -451,6 +516,9 @@ ingest_capture(struct store *st, struct corr *corr, const char *path,
 	struct evpipe_consumer	 cons = { &dest, ingest_dest_event,
 				    ingest_anomaly };
 	struct capture_reader	 cr;
+	struct hash_job		 hj;
+	pthread_t		 ht;
+	bool			 hashing = false;
 	struct pcapin		*pc;
 	struct pcapin_stats	 ps;
 	struct smtpwire		*sw;
@@ -469,12 +537,26 @@ ingest_capture(struct store *st, struct corr *corr, const char *path,
 		tot->failed++;
 		return (-1);
 	}
+	memset(&hj, 0, sizeof(hj));
+	hj.path = path;
+	if (sha == NULL && pthread_create(&ht, NULL, hash_job_run, &hj) == 0)
+		hashing = true;
+	else if (sha == NULL) {
+		(void)hash_job_run(&hj);
+		if (hj.rc == -1) {
+			log_warnx("%s", hj.err);
+			pcapin_close(pc);
+			tot->failed++;
+			return (-1);
+		}
+		sha = hj.sha;
+	}
 	if (store_begin(st) == -1)
 		fatalx("%s: cannot start a transaction", display);
 	store_time_iso((int64_t)time(NULL), now);
 	s = store_stmt(st, STMT_SOURCE_INSERT);
 	store_bind_text(s, 1, display);
-	store_bind_text(s, 2, sha);
+	store_bind_text(s, 2, sha != NULL ? sha : "(being read)");
 	store_bind_i64(s, 3, (int64_t)bytes);
 	store_bind_text(s, 4, "pcap");
 	store_bind_text(s, 5, "unknown");
@@ -515,6 +597,14 @@ ingest_capture(struct store *st, struct corr *corr, const char *path,
 		    display, (unsigned long long)ps.truncated);
 	snprintf(fmt, sizeof(fmt), "%s%s %s", ps.format != NULL ? ps.format :
 	    "pcap", ps.compressed ? ".gz" : "", ps.linktypes);
+	if (hashing) {
+		pthread_join(ht, NULL);
+		if (hj.rc == -1)
+			fatalx("%s", hj.err);
+		sha = hj.sha;
+		bytes = hj.bytes;
+		ingest_same_sha(st, display, sha);
+	}
 
 	s = store_stmt(st, STMT_SOURCE_UPDATE);
 	store_bind_i64(s, 1, sid);
@@ -638,32 +728,41 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 				    ingest_anomaly };
 	struct log_reader	 lr;
 	struct source		*src;
+	struct stat		 sb;
 	sqlite3_stmt		*s;
 	char			 err[512], sha[65];
+	bool			 prehash;
 	char			 now[32], t1[32], t2[32];
 	uint64_t		 bytes, parsed = 0, other = 0, unparsed = 0;
 	uint64_t		 longl = 0, warned = 0;
 	int64_t			 sid, anchor;
 	int			 rc;
 
-	if (source_hash_file(path, sha, &bytes, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
-		tot->failed++;
-		return (-1);
-	}
-	s = store_stmt(st, STMT_SOURCE_FIND);
-	store_bind_text(s, 1, sha);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		if (!o->quiet)
-			log_warnx("%s: already ingested (same SHA-256 as "
-			    "source %lld): skipped", display,
-			    (long long)sqlite3_column_int64(s, 0));
+	prehash = stat(path, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    ingest_known_size(st, (uint64_t)sb.st_size);
+	sha[0] = '\0';
+	bytes = prehash ? 0 : (uint64_t)sb.st_size;
+	if (prehash) {
+		if (source_hash_file(path, sha, &bytes, err, sizeof(err)) ==
+		    -1) {
+			log_warnx("%s", err);
+			tot->failed++;
+			return (-1);
+		}
+		s = store_stmt(st, STMT_SOURCE_FIND);
+		store_bind_text(s, 1, sha);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			if (!o->quiet)
+				log_warnx("%s: already ingested (same SHA-256 "
+				    "as source %lld): skipped", display,
+				    (long long)sqlite3_column_int64(s, 0));
+			sqlite3_reset(s);
+			tot->skipped++;
+			return (1);
+		}
 		sqlite3_reset(s);
-		tot->skipped++;
-		return (1);
 	}
-	sqlite3_reset(s);
-	if ((src = source_open(path, false, err, sizeof(err))) == NULL) {
+	if ((src = source_open(path, !prehash, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		tot->failed++;
 		return (-1);
@@ -671,8 +770,8 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	if (source_content_kind(src) == SOURCE_PCAP ||
 	    source_content_kind(src) == SOURCE_PCAPNG) {
 		source_close(src);
-		return (ingest_capture(st, corr, path, display, index, sha,
-		    bytes, tot, o));
+		return (ingest_capture(st, corr, path, display, index,
+		    prehash ? sha : NULL, bytes, tot, o));
 	}
 
 	if (store_begin(st) == -1)
@@ -680,7 +779,7 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	store_time_iso((int64_t)time(NULL), now);
 	s = store_stmt(st, STMT_SOURCE_INSERT);
 	store_bind_text(s, 1, display);
-	store_bind_text(s, 2, sha);
+	store_bind_text(s, 2, prehash ? sha : "(being read)");
 	store_bind_i64(s, 3, (int64_t)bytes);
 	store_bind_text(s, 4, source_kind_name(source_kind(src)));
 	store_bind_text(s, 5, "unknown");
@@ -716,6 +815,12 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	if (!o->quiet && unparsed > warned)
 		log_warnx("%s: %llu lines not understood in all", display,
 		    (unsigned long long)unparsed);
+	if (!prehash) {
+		source_finish_hash(src);
+		strlcpy(sha, source_sha256(src), sizeof(sha));
+		bytes = source_bytes(src);
+		ingest_same_sha(st, display, sha);
+	}
 
 	s = store_stmt(st, STMT_SOURCE_UPDATE);
 	store_bind_i64(s, 1, sid);

@@ -36,6 +36,8 @@
 static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_SOURCE_FIND */
 	"SELECT id FROM sources WHERE sha256 = ?1",
+	/* STMT_SOURCE_FIND_SIZE */
+	"SELECT id FROM sources WHERE bytes = ?1 LIMIT 1",
 	/* STMT_SOURCE_INSERT */
 	"INSERT INTO sources (path, sha256, bytes, kind, format, lines,"
 	" parsed, other, unparsed, long_lines, ingested_at)"

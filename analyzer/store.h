@@ -32,6 +32,7 @@ extern const char store_schema[];
 
 enum store_stmt {
 	STMT_SOURCE_FIND,
+	STMT_SOURCE_FIND_SIZE,
 	STMT_SOURCE_INSERT,
 	STMT_SOURCE_UPDATE,
 	STMT_SESSION_INSERT,

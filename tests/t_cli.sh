@@ -47,6 +47,25 @@ contains "$tmp/err" "already ingested" "re-ingest: says so"
 is "$(q 'SELECT count(*) FROM evidence')" "$ev1" "re-ingest: no evidence added"
 is "$(q 'SELECT count(*) FROM sessions')" "$s1" "re-ingest: no session added"
 is "$(q 'SELECT count(*) FROM sources')" 1 "re-ingest: one source"
+# The first ingest hashed the log as it read it (no source of its size was
+# stored), the second before reading (one was): both the file's SHA-256.
+is "$(q 'SELECT sha256 || " " || bytes FROM sources')" \
+    "$(sha256sum <"$log" | cut -c1-64) $(wc -c <"$log" | tr -d ' ')" \
+    "the stored hash and size are the file's"
+# Other bytes of the same size: hashed first, not taken for the same.
+tr 'a' 'b' <"$log" >"$tmp/same-size.log"
+cp "$tmp/t.db" "$tmp/t2.db"
+"$RT" ingest -q -d "$tmp/t2.db" "$tmp/same-size.log"
+is $? 0 "a log of the same size, other bytes: ingested"
+is "$("$RT" sql -d "$tmp/t2.db" "SELECT sha256 FROM sources
+    WHERE path LIKE '%same-size.log'" | sed -n 2p)" \
+    "$(sha256sum <"$tmp/same-size.log" | cut -c1-64)" \
+    "... with its own hash"
+# A capture: hashed beside the reading.
+"$RT" ingest -q -d "$tmp/cap.db" "$top_srcdir/samples/pcap/incident.pcap"
+is "$("$RT" sql -d "$tmp/cap.db" 'SELECT sha256 FROM sources' | sed -n 2p)" \
+    "$(sha256sum <"$top_srcdir/samples/pcap/incident.pcap" | cut -c1-64)" \
+    "a capture's stored hash is the file's"
 # The same bytes compressed are other bytes: a new source, same sessions?
 # No: they are the same lines, so they would double. Refusing them is the
 # user's call; we only promise identical bytes are recognised.
