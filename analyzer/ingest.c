@@ -867,6 +867,124 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 }
 
 /*
+ * ingest_new_capture - is path a capture whose bytes are not stored yet?
+ */
+static bool
+ingest_new_capture(struct store *st, const char *path)
+{
+	sqlite3_stmt	*s;
+	char		 sha[65], err[512];
+	uint64_t	 bytes;
+	bool		 stored;
+
+	if (strcmp(path, "-") == 0 || ingest_pass(path) != 0 ||
+	    source_hash_file(path, sha, &bytes, err, sizeof(err)) == -1)
+		return (false);
+	s = store_stmt(st, STMT_SOURCE_FIND);
+	store_bind_text(s, 1, sha);
+	stored = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return (!stored);
+}
+
+/*
+ * ingest_rebuild_plan - a capture joins the log lines read after it (log
+ * events find the capture's rows), not those of logs stored by an earlier
+ * run.  When paths bring a new capture and the store holds logs, the
+ * store must be made again with everything read in the right order.
+ * Returns 0 when it need not be, 1 with the stored sources' paths in
+ * *old (each still there with its recorded SHA-256), -1 when it should
+ * be but cannot (a stored source was standard input, or is gone or
+ * changed; said why).
+ */
+int
+ingest_rebuild_plan(struct store *st, char **paths, size_t n, char ***old,
+    size_t *nold, bool quiet)
+{
+	sqlite3_stmt	*s;
+	char		 sha[65], err[512];
+	uint64_t	 bytes;
+	const char	*path;
+	char		**v = NULL;
+	size_t		 i, nv = 0;
+	int		 rv = 1;
+
+	*old = NULL;
+	*nold = 0;
+	s = store_prepare(st, "SELECT count(*) FROM sources"
+	    " WHERE kind != 'pcap'");
+	i = sqlite3_step(s) == SQLITE_ROW ? (size_t)sqlite3_column_int64(s,
+	    0) : 0;
+	sqlite3_finalize(s);
+	if (i == 0)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (ingest_new_capture(st, paths[i]))
+			break;
+	if (i == n)
+		return (0);
+	s = store_prepare(st, "SELECT path, sha256, bytes FROM sources"
+	    " ORDER BY id");
+	while (rv == 1 && sqlite3_step(s) == SQLITE_ROW) {
+		path = store_col_text(s, 0);
+		if (strcmp(path, "-") == 0) {
+			log_warnx("a stored source was read from standard "
+			    "input and cannot be read again");
+			rv = -1;
+		} else if (source_hash_file(path, sha, &bytes, err,
+		    sizeof(err)) == -1) {
+			log_warnx("stored source %s", err);
+			rv = -1;
+		} else if (strcmp(sha, store_col_text(s, 1)) != 0) {
+			log_warnx("stored source %s: not the bytes stored "
+			    "(changed since)", path);
+			rv = -1;
+		} else {
+			v = xreallocarray(v, nv + 1, sizeof(*v));
+			v[nv++] = xstrdup(path);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rv == -1) {
+		if (!quiet)
+			log_warnx("the new capture's sessions are stored beside "
+			    "the logs' sessions, not joined to them; to join "
+			    "them, ingest the capture and the logs together "
+			    "into a new database");
+		ingest_free_paths(v, nv);
+		return (-1);
+	}
+	*old = v;
+	*nold = nv;
+	return (1);
+}
+
+/*
+ * ingest_copy_locality - what the store at path knows of locality from
+ * flags and configuration, into st (inferred entries are inferred again).
+ */
+int
+ingest_copy_locality(struct store *st, const char *path)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	s = store_prepare(st, "ATTACH DATABASE ?1 AS old");
+	store_bind_text(s, 1, path);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return (-1);
+	rc = store_exec(st, "INSERT INTO local_domains SELECT * FROM"
+	    " old.local_domains WHERE origin != 'inferred'");
+	if (rc == 0)
+		rc = store_exec(st, "INSERT INTO local_nets SELECT * FROM"
+		    " old.local_nets WHERE origin != 'inferred'");
+	(void)store_exec(st, "DETACH DATABASE old");
+	return (rc);
+}
+
+/*
  * ingest_files - read paths (already in reading order) into the store.
  * Returns 0 when every source was read completely (or skipped as already
  * ingested), -1 when at least one could not be (what could be read is

@@ -45,5 +45,8 @@ int	 ingest_expand_dirs(char ***, size_t *, char **, size_t);
 void	 ingest_free_paths(char **, size_t);
 int	 ingest_files(struct store *, char **, size_t,
 	    const struct ingest_opts *, struct ingest_totals *);
+int	 ingest_rebuild_plan(struct store *, char **, size_t, char ***,
+	    size_t *, bool);
+int	 ingest_copy_locality(struct store *, const char *);
 
 #endif /* INGEST_H */

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "classify.h"
 #include "ingest.h"
@@ -389,21 +390,79 @@ classify(struct store *st, struct locality *loc, const struct opts *o)
 	return (0);
 }
 
+/*
+ * rebuild - make the store again in a file beside it, from the stored
+ * sources and the new paths, all read in the right order (captures
+ * first), then put it in the old one's place.  Until the rename the old
+ * store is untouched, so an interrupted rebuild loses nothing.  The
+ * stored sources are known to be the bytes read before, so they read as
+ * they did (a source that could not be read fully then cannot now).
+ * *stp is the store to go on with; the result as for ingest_files().
+ */
+static int
+rebuild(struct opts *o, struct store **stp, char **old, size_t nold,
+    char **paths, size_t npaths, struct ingest_totals *t)
+{
+	struct store	*nst;
+	char		**all, *tmp, err[1024];
+	size_t		 i, n = 0;
+	int		 rv;
+
+	if (!o->ingest.quiet)
+		log_warnx("a new capture, and %zu sources already stored: "
+		    "reading them again after it, into a new database, so "
+		    "that its sessions and the logs' are joined", nold);
+	xasprintf(&tmp, "%s.rebuild-%ld", o->db, (long)getpid());
+	(void)unlink(tmp);
+	if ((nst = store_open(tmp, 0, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	if (ingest_copy_locality(nst, o->db) == -1)
+		fatalx("%s: cannot copy what %s knows of local domains",
+		    tmp, o->db);
+	all = xcalloc(nold + npaths + 1, sizeof(*all));
+	for (i = 0; i < nold; i++)
+		all[n++] = old[i];
+	for (i = 0; i < npaths; i++)
+		all[n++] = paths[i];
+	ingest_order(all, n);
+	rv = ingest_files(nst, all, n, &o->ingest, t);
+	free(all);
+	if (rv == -2) {
+		/* A usage error: the old store stays as it was. */
+		store_close(nst);
+		(void)unlink(tmp);
+		free(tmp);
+		return (rv);
+	}
+	store_close(*stp);
+	store_close(nst);
+	if (rename(tmp, o->db) == -1)
+		fatal("rename %s to %s", tmp, o->db);
+	free(tmp);
+	*stp = open_store(o, 0);
+	return (rv);
+}
+
 /* do_ingest - ingest the operands and classify; the exit status. */
 static int
-do_ingest(struct opts *o, struct store *st, int argc, char **argv)
+do_ingest(struct opts *o, struct store **stp, int argc, char **argv)
 {
 	struct ingest_totals	 t;
 	struct locality		*loc;
-	char			**paths = NULL;
-	size_t			 npaths = 0;
+	char			**paths = NULL, **old = NULL;
+	size_t			 npaths = 0, nold = 0;
 	int			 rv, empty;
 
 	if ((loc = build_locality(o)) == NULL)
 		return (EXIT_USAGE);
 	empty = ingest_expand_dirs(&paths, &npaths, argv, (size_t)argc);
 	ingest_order(paths, npaths);
-	rv = ingest_files(st, paths, npaths, &o->ingest, &t);
+	if (ingest_rebuild_plan(*stp, paths, npaths, &old, &nold,
+	    o->ingest.quiet) == 1) {
+		rv = rebuild(o, stp, old, nold, paths, npaths, &t);
+		ingest_free_paths(old, nold);
+	} else
+		rv = ingest_files(*stp, paths, npaths, &o->ingest, &t);
 	if (empty > 0 && rv == 0)
 		rv = -1;
 	ingest_free_paths(paths, npaths);
@@ -425,7 +484,7 @@ do_ingest(struct opts *o, struct store *st, int argc, char **argv)
 		    (unsigned long long)t.sessions,
 		    (unsigned long long)t.messages,
 		    (unsigned long long)t.recipients);
-	if (classify(st, loc, o) == -1)
+	if (classify(*stp, loc, o) == -1)
 		rv = -1;
 	locality_free(loc);
 	return (rv == 0 ? 0 : 1);
@@ -485,7 +544,7 @@ cmd_ingest(struct opts *o, int argc, char **argv)
 	if (check_extract(o) == -1)
 		return (EXIT_USAGE);
 	st = open_store(o, 0);
-	rv = do_ingest(o, st, argc, argv);
+	rv = do_ingest(o, &st, argc, argv);
 	store_close(st);
 	return (rv);
 }
@@ -503,7 +562,7 @@ cmd_investigate(struct opts *o, int argc, char **argv)
 	if (check_extract(o) == -1)
 		return (EXIT_USAGE);
 	st = open_store(o, 0);
-	rv = do_ingest(o, st, argc, argv);
+	rv = do_ingest(o, &st, argc, argv);
 	if (rv == EXIT_USAGE) {
 		store_close(st);
 		return (rv);

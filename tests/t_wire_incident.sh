@@ -23,6 +23,45 @@ contains "$tmp/err" "3 SMTP sessions went TLS" "STARTTLS sessions named"
     "$S/postfix/mail.log" "$S/pcap/incident.pcap"
 is $? 0 "log and capture together (capture read first)"
 
+# The log in one run, the capture in a later one: the store is made again
+# with the capture read first, so it is the store of one run with both.
+"$RT" ingest -q -d "$tmp/later.db" --mta-config "$cfg" "$S/postfix/mail.log"
+"$RT" ingest -d "$tmp/later.db" --mta-config "$cfg" \
+    "$S/pcap/incident.pcap" 2>"$tmp/later.err"
+is $? 0 "the capture in a later run than the log"
+contains "$tmp/later.err" "reading them again after it" \
+    "later capture: says the store is made again"
+tables() {
+	for t in sessions messages recipients findings evidence headers \
+	    local_domains local_nets; do
+		"$RT" sql -d "$1" "SELECT * FROM $t ORDER BY 1"
+	done
+}
+tables "$tmp/both.db" >"$tmp/t.both"
+tables "$tmp/later.db" >"$tmp/t.later"
+cmp -s "$tmp/t.both" "$tmp/t.later"
+is $? 0 "later capture: the same rows as log and capture in one run"
+is "$(ls "$tmp" | grep -c rebuild)" 0 \
+    "later capture: no temporary database left"
+"$RT" ingest -d "$tmp/later.db" --mta-config "$cfg" \
+    "$S/pcap/incident.pcap" 2>"$tmp/later.err"
+is $? 0 "the same capture again"
+grep -q "reading them again" "$tmp/later.err"
+is $? 1 "the same capture again: skipped, nothing made again"
+# A stored log that is gone: the capture is stored beside it, unjoined.
+cp "$S/postfix/mail.log" "$tmp/gone.log"
+"$RT" ingest -q -d "$tmp/gone.db" --mta-config "$cfg" "$tmp/gone.log"
+rm "$tmp/gone.log"
+"$RT" ingest -d "$tmp/gone.db" --mta-config "$cfg" \
+    "$S/pcap/incident.pcap" 2>"$tmp/gone.err"
+is $? 0 "later capture, the stored log gone: exit 0"
+contains "$tmp/gone.err" "gone.log: No such file" \
+    "later capture, the stored log gone: names it"
+contains "$tmp/gone.err" "not joined" \
+    "later capture, the stored log gone: says the capture is not joined"
+is "$("$RT" sql -d "$tmp/gone.db" "SELECT count(*) FROM sources")" \
+    "$(printf 'count(*)\n2')" "later capture, the stored log gone: both stored"
+
 counts() {
 	"$RT" sql -d "$1" "SELECT client_ip, kind, count(*), sum(recipients)
 	    FROM findings WHERE kind IN ('open-relay', 'relay-attempt',
