@@ -36,6 +36,7 @@
 #include "address.h"
 #include "compat.h"
 #include "hmap.h"
+#include "log.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -84,6 +85,7 @@ corr_new(struct store *st)
 	hmap_init(&c->sessions);
 	hmap_init(&c->messages);
 	buf_init(&c->key, 4096);
+	buf_init(&c->evtext, (size_t)CORR_EVBATCH * 1024 * 1024);
 	return (c);
 }
 
@@ -91,6 +93,7 @@ corr_new(struct store *st)
 void
 corr_set_source(struct corr *c, int64_t source_id)
 {
+	corr_evidence_flush(c);
 	c->source_id = source_id;
 	snprintf(c->source_tag, sizeof(c->source_tag), "source %lld",
 	    (long long)source_id);
@@ -121,12 +124,71 @@ corr_bind_id(sqlite3_stmt *s, int i, int64_t id)
 	store_bind_opt_i64(s, i, id, id != 0);
 }
 
+/*
+ * ev_bind - bind evidence row i of the batch at parameter base + 1..9.
+ * The text stays in c->evtext until the statement has run.
+ */
+static void
+ev_bind(struct corr *c, sqlite3_stmt *s, int base, size_t i)
+{
+	store_bind_i64(s, base + 1, c->evb[i].source);
+	store_bind_i64(s, base + 2, c->evb[i].line);
+	store_bind_i64(s, base + 3, c->evb[i].offset);
+	corr_bind_time(s, base + 4, c->evb[i].epoch);
+	sqlite3_bind_text(s, base + 6, c->evb[i].event, -1, SQLITE_STATIC);
+	corr_bind_id(s, base + 7, c->evb[i].session);
+	corr_bind_id(s, base + 8, c->evb[i].message);
+	sqlite3_bind_blob(s, base + 9, c->evtext.data != NULL ?
+	    c->evtext.data + c->evb[i].text : "", (int)c->evb[i].len,
+	    SQLITE_STATIC);
+}
+
+/*
+ * corr_evidence_flush - write the evidence rows kept back: a full batch
+ * with one statement, the rest one by one.  In the order they came, so
+ * the rows and their ids are those one INSERT each would give.
+ */
+void
+corr_evidence_flush(struct corr *c)
+{
+	struct buf	 sql;
+	sqlite3_stmt	*s;
+	size_t		 i;
+
+	if (c->nevb == CORR_EVBATCH) {
+		if (c->evins == NULL) {
+			buf_init(&sql, 64 * 1024);
+			(void)buf_printf(&sql, "INSERT INTO evidence"
+			    " (source_id, line, offset, time, epoch, event,"
+			    " session_id, message_id, text) VALUES");
+			for (i = 0; i < CORR_EVBATCH; i++)
+				(void)buf_printf(&sql, "%s(?,?,?,?,?,?,?,?,?)",
+				    i > 0 ? "," : "");
+			(void)buf_putc(&sql, '\0');
+			c->evins = store_prepare(c->st, sql.data);
+			buf_free(&sql);
+		}
+		s = c->evins;
+		for (i = 0; i < CORR_EVBATCH; i++)
+			ev_bind(c, s, (int)i * 9, i);
+		store_step_done(c->st, s);
+	} else
+		for (i = 0; i < c->nevb; i++) {
+			s = store_stmt(c->st, STMT_EVIDENCE_INSERT);
+			ev_bind(c, s, 0, i);
+			store_step_done(c->st, s);
+		}
+	c->nevb = 0;
+	buf_reset(&c->evtext);
+}
+
 /* corr_evidence - store the event's line, tied to a session/message. */
 void
 corr_evidence(struct corr *c, const struct event *ev, int64_t session_id,
     int64_t message_id)
 {
-	sqlite3_stmt	*s;
+	struct span	 raw = ev->ref.raw;
+	size_t		 i;
 
 	if (c->source_id == 0)
 		return;
@@ -140,17 +202,23 @@ corr_evidence(struct corr *c, const struct event *ev, int64_t session_id,
 	c->ev_session = session_id;
 	c->ev_message = message_id;
 	c->ev_source = c->source_id;
-	s = store_stmt(c->st, STMT_EVIDENCE_INSERT);
-	store_bind_i64(s, 1, c->source_id);
-	store_bind_i64(s, 2, (int64_t)ev->ref.line);
-	store_bind_i64(s, 3, (int64_t)ev->ref.offset);
-	corr_bind_time(s, 4, ev->time);
-	store_bind_text(s, 6, ev_type_name(ev->type));
-	corr_bind_id(s, 7, session_id);
-	corr_bind_id(s, 8, message_id);
-	store_bind_blob(s, 9, ev->ref.raw);
-	store_step_done(c->st, s);
+	if (raw.n > INT32_MAX)
+		raw.n = INT32_MAX;
+	i = c->nevb++;
+	c->evb[i].source = c->source_id;
+	c->evb[i].line = (int64_t)ev->ref.line;
+	c->evb[i].offset = (int64_t)ev->ref.offset;
+	c->evb[i].epoch = ev->time;
+	c->evb[i].event = ev_type_name(ev->type);
+	c->evb[i].session = session_id;
+	c->evb[i].message = message_id;
+	c->evb[i].text = c->evtext.len;
+	c->evb[i].len = raw.n;
+	if (buf_append(&c->evtext, raw.p != NULL ? raw.p : "", raw.n) == -1)
+		fatalx("%s: evidence batch too large", __func__);
 	c->stats.evidence++;
+	if (c->nevb == CORR_EVBATCH)
+		corr_evidence_flush(c);
 }
 
 /* corr_key - build "a NUL b NUL c" in c->key; returns its span. */
@@ -1187,6 +1255,7 @@ corr_flush(struct corr *c)
 	void	**v;
 	size_t	 pos, n, i;
 
+	corr_evidence_flush(c);
 	/* Collect first: closing changes the maps. Close in id order. */
 	n = hmap_count(&c->sessions) + hmap_count(&c->messages);
 	if (n == 0)
@@ -1208,6 +1277,7 @@ corr_flush(struct corr *c)
 	for (i = 0; i < n; i++)
 		msg_close(c, v[i]);
 	free(v);
+	corr_evidence_flush(c);
 }
 
 /*
@@ -1231,6 +1301,7 @@ corr_checkpoint(struct corr *c)
 	pos = 0;
 	while (hmap_next(&c->messages, &pos, &v))
 		corr_msg_write(c, v);
+	corr_evidence_flush(c);
 }
 
 /* corr_free - free the correlator; call corr_flush() first to keep data. */
@@ -1247,5 +1318,7 @@ corr_free(struct corr *c)
 	hmap_free(&c->messages);
 	hmap_free(&c->sessions);
 	buf_free(&c->key);
+	buf_free(&c->evtext);
+	sqlite3_finalize(c->evins);
 	free(c);
 }

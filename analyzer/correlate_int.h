@@ -29,6 +29,7 @@
 struct store;
 
 #define CORR_RECENT	64
+#define CORR_EVBATCH	32	/* evidence rows per INSERT */
 
 struct crcpt {
 	char		*orig;		/* as the client gave it */
@@ -119,6 +120,21 @@ struct corr {
 	int64_t			 ev_session;
 	int64_t			 ev_message;
 	int64_t			 ev_source;
+	/* Evidence rows not yet written: one INSERT for CORR_EVBATCH. */
+	struct {
+		int64_t		 source;
+		int64_t		 line;
+		int64_t		 offset;
+		int64_t		 epoch;
+		const char	*event;
+		int64_t		 session;
+		int64_t		 message;
+		size_t		 text;		/* offset in evtext */
+		size_t		 len;
+	}			 evb[CORR_EVBATCH];
+	size_t			 nevb;
+	struct buf		 evtext;
+	struct sqlite3_stmt	*evins;		/* the CORR_EVBATCH-row INSERT */
 };
 
 
@@ -127,6 +143,7 @@ void		 corr_fill_str(char **, struct span);
 void		 corr_copy_str(char **, const char *);
 void		 corr_evidence(struct corr *, const struct event *, int64_t,
 		    int64_t);
+void		 corr_evidence_flush(struct corr *);
 struct cmsg	*corr_msg_new(struct corr *, const struct event *, struct span,
 		    const char *, int64_t, bool);
 void		 corr_msg_write(struct corr *, struct cmsg *);

@@ -179,6 +179,18 @@ static int
 store_connect(struct store *st, const char *name, int oflags, char *err,
     size_t errlen)
 {
+	static int	configured;
+
+	/*
+	 * Before SQLite's first use: no memory statistics (a global mutex
+	 * taken on every allocation).  Connections are used by one thread
+	 * at a time; the reader and hashing threads never call SQLite.
+	 */
+	if (!configured) {
+		configured = 1;
+		(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		(void)sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	}
 	if (sqlite3_open_v2(name, &st->db, oflags | SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open database: %s", st->path,
@@ -510,10 +522,19 @@ store_col_text(sqlite3_stmt *s, int i)
 void
 store_time_iso(int64_t t, char out[32])
 {
+	static int64_t	last_t = INT64_MIN;
+	static char	last[32];
 	struct tm	tm;
 	time_t		tt = (time_t)t;
 
+	/* Lines come many to a second: format each second once. */
+	if (t == last_t) {
+		memcpy(out, last, sizeof(last));
+		return;
+	}
 	if (gmtime_r(&tt, &tm) == NULL ||
 	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		strlcpy(out, "?", 32);
+	last_t = t;
+	memcpy(last, out, sizeof(last));
 }
