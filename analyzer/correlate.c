@@ -86,6 +86,7 @@ corr_new(struct store *st)
 	hmap_init(&c->messages);
 	buf_init(&c->key, 4096);
 	buf_init(&c->evtext, (size_t)CORR_EVBATCH * 1024 * 1024);
+	c->have_txn_log = -1;
 	return (c);
 }
 
@@ -98,6 +99,7 @@ corr_set_source(struct corr *c, int64_t source_id)
 	snprintf(c->source_tag, sizeof(c->source_tag), "source %lld",
 	    (long long)source_id);
 	corr_check_wire(c);
+	c->have_txn_log = -1;
 }
 
 void
@@ -381,6 +383,20 @@ msg_find(struct corr *c, const struct event *ev, struct span queue_id)
 	return (hmap_get(&c->messages, k.p, k.n));
 }
 
+/* msg_track - keep m open under ev's server and queue_id. */
+static void
+msg_track(struct corr *c, struct cmsg *m, const struct event *ev,
+    struct span queue_id)
+{
+	struct span	k;
+
+	k = corr_key(c, ev->host, queue_id, SPAN_NULL);
+	m->key = xmalloc(k.n);
+	memcpy(m->key, k.p, k.n);
+	m->klen = k.n;
+	hmap_put(&c->messages, m->key, m->klen, m);
+}
+
 /* msg_open - open a new queued message, closing a reused queue id. */
 static struct cmsg *
 msg_open(struct corr *c, const struct event *ev, struct span queue_id,
@@ -388,7 +404,6 @@ msg_open(struct corr *c, const struct event *ev, struct span queue_id,
 {
 	struct cmsg	*m;
 	struct csess	*se;
-	struct span	 k;
 
 	if ((m = msg_find(c, ev, queue_id)) != NULL) {
 		/*
@@ -414,11 +429,7 @@ msg_open(struct corr *c, const struct event *ev, struct span queue_id,
 		session_id = m->session_id;
 	else
 		m = corr_msg_new(c, ev, queue_id, origin, session_id, true);
-	k = corr_key(c, ev->host, queue_id, SPAN_NULL);
-	m->key = xmalloc(k.n);
-	memcpy(m->key, k.p, k.n);
-	m->klen = k.n;
-	hmap_put(&c->messages, m->key, m->klen, m);
+	msg_track(c, m, ev, queue_id);
 	return (m);
 }
 
@@ -428,16 +439,10 @@ msg_get(struct corr *c, const struct event *ev, struct span queue_id)
 {
 	struct cmsg	*m;
 
-	struct span	 k;
-
 	if ((m = msg_find(c, ev, queue_id)) != NULL)
 		return (m);
 	if ((m = corr_resume_message(c, ev, queue_id)) != NULL) {
-		k = corr_key(c, ev->host, queue_id, SPAN_NULL);
-		m->key = xmalloc(k.n);
-		memcpy(m->key, k.p, k.n);
-		m->klen = k.n;
-		hmap_put(&c->messages, m->key, m->klen, m);
+		msg_track(c, m, ev, queue_id);
 		return (m);
 	}
 	return (msg_open(c, ev, queue_id, "unknown", 0));
@@ -1133,6 +1138,20 @@ corr_event(void *arg, const struct event *ev)
 	}
 	switch (ev->type) {
 	case EV_CLIENT:
+		/*
+		 * A log without sessions (pid and flow unknown) whose message
+		 * another log of the server recorded command by command: the
+		 * message is that transaction, in that log's session.
+		 */
+		if (ev->flow == 0 && ev->pid < 0 &&
+		    msg_find(c, ev, ev->queue_id) == NULL &&
+		    (m = corr_join_logged(c, ev)) != NULL) {
+			msg_track(c, m, ev, ev->queue_id);
+			if (ev->sasl_user.n > 0)
+				corr_fill_str(&m->auth_user, ev->sasl_user);
+			corr_evidence(c, ev, m->session_id, m->id);
+			return;
+		}
 		se = corr_sess_get(c, ev);
 		if (ev->sasl_user.n > 0) {
 			corr_set_str(&se->auth_method, ev->sasl_method);
@@ -1320,5 +1339,6 @@ corr_free(struct corr *c)
 	buf_free(&c->key);
 	buf_free(&c->evtext);
 	sqlite3_finalize(c->evins);
+	sqlite3_finalize(c->join_logged);
 	free(c);
 }

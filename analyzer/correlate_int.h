@@ -27,6 +27,7 @@
 #include "hmap.h"
 
 struct store;
+struct sqlite3_stmt;
 
 #define CORR_RECENT	64
 #define CORR_EVBATCH	32	/* evidence rows per INSERT */
@@ -106,6 +107,9 @@ struct corr {
 	struct buf		 key;
 	struct corr_stats	 stats;
 	bool			 have_wire;	/* wire rows to join */
+	int			 have_txn_log;	/* logged transactions to
+						   join: -1 not known yet */
+	struct sqlite3_stmt	*join_logged;	/* corr_join_logged's query */
 	char			 source_tag[24];	/* keys flows */
 	/* Sessions just closed, for the notes logged after the close. */
 	struct {
@@ -174,5 +178,6 @@ struct cmsg	*corr_resume_message(struct corr *, const struct event *,
 		    struct span);
 bool		 corr_resume_session(struct corr *, struct csess *,
 		    const struct event *);
+struct cmsg	*corr_join_logged(struct corr *, const struct event *);
 
 #endif /* CORRELATE_INT_H */

@@ -23,6 +23,12 @@
  * the same queue id (within ten minutes); a logged refusal joins the next
  * refused captured transaction of the joined session with the same
  * sender.  Joined rows are marked "both", so nothing is counted twice.
+ *
+ * Logs of one server join the same way: a message tracking log's message
+ * becomes the transaction its protocol log recorded, by the session id
+ * both name (Exchange 2007 and later) or, where no log names a session,
+ * by the Message-ID, client and time (IIS W3C and the Exchange 2000/2003
+ * tracking log).
  */
 
 #include "config.h"
@@ -338,6 +344,76 @@ corr_adopt_txn(struct corr *c, struct csess *se, const struct event *ev)
 		return (NULL);
 	se->last_adopted = id;
 	m->evidence = "log";
+	m->server = ev->host.n > 0 ? span_dup(ev->host) : NULL;
+	m->last_epoch = ev->time;
+	return (m);
+}
+
+/*
+ * corr_join_logged - for the first line of a message in a log that keys
+ * messages by their Message-ID and names no session (the Exchange
+ * 2000/2003 tracking log), the transaction another log of the server
+ * recorded command by command (IIS's W3C log, whose DATA line names the
+ * same id): from the same client, accepted within ten minutes of ev, and
+ * not yet claimed by another log's arrival line.  Returns it as an open
+ * message, or NULL when there is none.  A Message-ID is the client's
+ * choice, so the client address and the time must agree too.
+ */
+struct cmsg *
+corr_join_logged(struct corr *c, const struct event *ev)
+{
+	sqlite3_stmt	*s;
+	struct cmsg	*m;
+	char		*kind = NULL;
+	int64_t		 id = 0;
+	int		 try;
+
+	if (ev->queue_id.n == 0 || ev->client_ip.n == 0)
+		return (NULL);
+	if (c->have_txn_log < 0) {
+		s = store_prepare(c->st, "SELECT EXISTS (SELECT 1 FROM"
+		    " sessions WHERE kind != 'wire' AND flow IS NOT NULL)");
+		c->have_txn_log = sqlite3_step(s) == SQLITE_ROW &&
+		    sqlite3_column_int(s, 0) != 0;
+		sqlite3_finalize(s);
+	}
+	if (!c->have_txn_log)
+		return (NULL);
+	if (c->join_logged == NULL)
+		c->join_logged = store_prepare(c->st, "SELECT m.id,"
+		    " m.evidence_kind FROM messages m"
+		    " JOIN sessions s ON s.id = m.session_id"
+		    " WHERE m.server IS ?1 AND m.queue_id = ?2 AND m.accepted"
+		    " AND m.client_ip = ?3 AND m.evidence_kind != 'wire'"
+		    " AND s.kind != 'wire' AND s.flow IS NOT NULL"
+		    " AND m.first_epoch BETWEEN ?4 - 600 AND ?4 + 600"
+		    " AND NOT EXISTS (SELECT 1 FROM evidence e"
+		    " WHERE e.message_id = m.id AND e.event = 'client')"
+		    " ORDER BY abs(m.first_epoch - ?4), m.id LIMIT 1");
+	s = c->join_logged;
+	/* A W3C log without s-computername stored no server name. */
+	for (try = 0; try < 2 && id == 0; try++) {
+		if (try == 1 && ev->host.n == 0)
+			break;
+		sqlite3_clear_bindings(s);
+		if (try == 0)
+			store_bind_span(s, 1, ev->host);
+		store_bind_span(s, 2, ev->queue_id);
+		store_bind_span(s, 3, ev->client_ip);
+		store_bind_i64(s, 4, ev->time);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			id = sqlite3_column_int64(s, 0);
+			kind = col_dup(s, 1);
+		}
+		sqlite3_reset(s);
+	}
+	if (id == 0 || (m = corr_adopt_load(c, id, true)) == NULL) {
+		free(kind);
+		return (NULL);
+	}
+	m->evidence = kind != NULL && strcmp(kind, "both") == 0 ? "both" :
+	    "log";
+	free(kind);
 	m->server = ev->host.n > 0 ? span_dup(ev->host) : NULL;
 	m->last_epoch = ev->time;
 	return (m);

@@ -3,22 +3,13 @@
 # per-IP counts are the ground truth of samples/iis/expected.md, worked
 # out by make-sample.py from its plan, not from this program.  The W3C
 # log has the sessions and every RCPT reply, the tracking log what became
-# of each message.  Counts that wait on correlate are marked TODO (see
-# the notes at the end).
+# of each message; read together, each tracking-log message joins the
+# W3C transaction whose DATA line names its MSGID.
 . "${top_srcdir:-.}/tests/tap.sh"
 S="$top_srcdir/samples/iis"
 RT=$RELAYTRACE
 LOC="--local-domain corp.example --local-net 10.0.0.0/8"
 
-todo() {
-	tap_n=$((tap_n + 1))
-	if [ "$1" = "$2" ]; then
-		echo "ok $tap_n - $3 # TODO $4"
-	else
-		echo "not ok $tap_n - $3 # TODO $4"
-		echo "# got '$1', want '$2'"
-	fi
-}
 Q() {
 	"$RT" sql -d "$1" "$2" | sed -n 2p
 }
@@ -88,17 +79,60 @@ b="$tmp/both.db"
 is $? 0 "investigate both logs"
 is "$(F "$b" 198.51.100.66 relay-attempt | cut -d/ -f1-2)" "1/2" \
     "both: 198.51.100.66 refused"
-todo "$(F "$b" 198.51.100.66 open-relay)" "2/5/4/0/1" \
-    "both: 198.51.100.66 open relay with outcomes" "join by message id"
-todo "$(Q "$b" "SELECT count(*) FROM messages WHERE accepted AND
-    origin = 'smtpd'")" 7 "both: 7 client messages, each once" \
-    "join by message id"
+is "$(F "$b" 198.51.100.66 open-relay)" "2/5/4/0/1" \
+    "both: 198.51.100.66 open relay with outcomes"
+is "$(F "$b" 198.51.100.77 open-relay)" "1/2/2/0/0" \
+    "both: 198.51.100.77 open relay with outcomes"
+is "$(F "$b" 203.0.113.45 auth-relay)" "1/1/1/0/0" \
+    "both: dave's relaying is authenticated, and was sent"
+is "$(F "$b" 198.51.100.66 backscatter | cut -d/ -f1)" 1 \
+    "both: the NDR to the forged sender"
+is "$(Q "$b" "SELECT count(*) FROM messages WHERE accepted AND
+    origin = 'smtpd'")" 7 "both: 7 client messages, each once"
+# 7 queued + 3 refused transactions (20:35, 20:37, 20:40) + the NDR.
+is "$(Q "$b" "SELECT count(*) FROM messages")" 11 "both: 11 messages in all"
+is "$(Q "$b" "SELECT count(*) || '/' || sum(program = 'iis/smtpsvc')
+    FROM sessions")" "9/9" "both: only the W3C log's 9 sessions"
+is "$(Q "$b" "SELECT p.session_id IS NOT NULL FROM messages n
+    JOIN messages p ON p.id = n.parent_id WHERE n.origin = 'bounce'")" 1 \
+    "both: the NDR's parent is the W3C transaction"
+# s03.1: MAIL, 3 RCPT and DATA in W3C; 3 x 1019, then 1033 1034 1020
+# 1031 for r1, 1034 1020 1031 for r2, 1034 1020 1030 for r3.
+is "$(Q "$b" "SELECT count(*) FROM evidence e JOIN messages m ON
+    m.id = e.message_id WHERE m.queue_id = 's03.1@bulk-offers.example'")" \
+    18 "both: s03.1's 18 lines from the two logs on one message"
+is "$(Q "$b" "SELECT count(*) FROM recipients r JOIN messages m ON
+    m.id = r.message_id WHERE m.queue_id = 's03.1@bulk-offers.example'")" \
+    3 "both: s03.1's 3 recipients, each once"
 contains "$tmp/report.txt" "the hole looks CLOSED" "both: the fix is seen"
 
-# Notes for correlate: (1) an EV_AUTH that names no user (IIS logs none)
-# should still make the session's authority "auth"; (2) a tracking log
-# message (EV_CLIENT, queue_id = MSGID) should join the accepted W3C
-# transaction whose EV_DATA has that queue_id (the message id), as
-# captured messages join logged ones.
+# --- Both, the tracking log in a later run. ---
+b2="$tmp/both2.db"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$b2" $LOC "$S/ex261201.log" &&
+    "$RT" ingest -q -d "$b2" "$S/20261201.log"
+is $? 0 "two runs"
+is "$(Q "$b2" "SELECT count(*) FROM messages WHERE accepted AND
+    origin = 'smtpd'")" 7 "two runs: 7 client messages, each once"
+is "$(F "$b2" 198.51.100.66 open-relay)" "2/5/4/0/1" \
+    "two runs: 198.51.100.66 open relay with outcomes"
+
+# --- A Message-ID is the client's to choose: client and time must agree. ---
+# s04.1's arrival lines name another client, s09.1's come an hour late:
+# neither joins, so each is a message of its own beside the W3C one.
+awk -F '\t' -v OFS='\t' '
+    $9 == "1019" && $10 == "s04.1@corp.example" { $3 = "192.0.2.99" }
+    $9 == "1019" && $10 == "s09.1@customer.example" { $2 = "21:45:0 GMT" }
+    { print }' "$S/20261201.log" >"$tmp/forged.log"
+f="$tmp/forged.db"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$f" $LOC "$S/ex261201.log" "$tmp/forged.log"
+is $? 0 "forged: ingest"
+is "$(Q "$f" "SELECT count(*) FROM messages WHERE accepted AND
+    origin = 'smtpd'")" 9 "forged: 5 joined, 2 W3C and 2 tracking alone"
+is "$(Q "$f" "SELECT count(*) FROM sessions WHERE
+    client_ip = '192.0.2.99'")" 1 "forged: the other client's own session"
+is "$(Q "$f" "SELECT count(*) FROM messages WHERE
+    queue_id = 's09.1@customer.example'")" 2 "forged: the late one apart"
 
 done_testing
