@@ -29,6 +29,7 @@
 
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -756,4 +757,86 @@ locality_class_name(enum loc_class c)
 	    sizeof(loc_class_names[0]))
 		return ("unknown");
 	return (loc_class_names[c]);
+}
+
+/*
+ * locality_conf_open - open a file that the configuration at confpath
+ * names, looked for in the configuration's directory only, by its last
+ * component (so a hostile "../x" stays there too).  Configurations are
+ * usually copied off the server, so the analysing machine's own /etc is
+ * never read in the server's stead.  NULL, with errno set, when it is
+ * not there.
+ */
+FILE *
+locality_conf_open(const char *confpath, const char *name)
+{
+	const char	*slash, *base;
+	char		*p;
+	FILE		*f;
+	int		 dlen;
+
+	if (name == NULL || *name == '\0') {
+		errno = ENOENT;
+		return (NULL);
+	}
+	base = (slash = strrchr(name, '/')) != NULL ? slash + 1 : name;
+	if (*base == '\0' || strcmp(base, ".") == 0 ||
+	    strcmp(base, "..") == 0) {
+		errno = ENOENT;
+		return (NULL);
+	}
+	slash = strrchr(confpath, '/');
+	dlen = slash != NULL ? (int)(slash - confpath) : 1;
+	(void)xasprintf(&p, "%.*s/%s", dlen, slash != NULL ? confpath : ".",
+	    base);
+	f = fopen(p, "r");
+	free(p);
+	return (f);
+}
+
+/*
+ * locality_conf_line - the next line of f into buf (of len bytes, at
+ * least 2) without its line end (LF or CRLF).  A NUL byte ends what the
+ * callers see of the line.  Returns 1, 0 at the end of the file, or -1
+ * for a line that does not fit: the rest of it is skipped, and buf holds
+ * its beginning.
+ */
+int
+locality_conf_line(FILE *f, char *buf, size_t len)
+{
+	size_t	n = 0;
+	int	c;
+	bool	over = false;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (n + 1 < len)
+			buf[n++] = (char)c;
+		else
+			over = true;
+	}
+	if (c == EOF && n == 0 && !over)
+		return (0);
+	if (n > 0 && buf[n - 1] == '\r' && !over)
+		n--;
+	buf[n] = '\0';
+	return (over ? -1 : 1);
+}
+
+/*
+ * locality_load_mta - --mta-config: Exim's configuration (either kind),
+ * Sendmail's sendmail.cf or sendmail.mc, OpenSMTPD's smtpd.conf, or
+ * Postfix's main.cf, told apart by their content.  Returns what the
+ * loader returns.
+ */
+int
+locality_load_mta(struct locality *loc, const char *path, char *err,
+    size_t errlen)
+{
+	if (locality_is_exim(path))
+		return (locality_load_exim(loc, path, err, errlen));
+	if (locality_is_sendmail(path))
+		return (locality_load_sendmail(loc, path, err, errlen));
+	if (locality_is_opensmtpd(path))
+		return (locality_load_opensmtpd(loc, path, err, errlen));
+	return (locality_load_postfix(loc, path, err, errlen));
 }

@@ -36,8 +36,9 @@
  * and IPv4-mapped IPv6 blocks (prefix 96 or more inside ::ffff:0:0/96);
  * "::/0" covers IPv6 clients only, as in Postfix.
  *
- * Loaders (locality_load_postfix()) record what they could not resolve
- * as warnings, kept in the locality.  Lookups cost no allocation: domains
+ * Loaders (locality_load_postfix(), _exim(), _sendmail(), _opensmtpd();
+ * locality_load_mta() picks one by the file's content) record what they
+ * could not resolve as warnings, kept in the locality.  Lookups cost no allocation: domains
  * sit in a hash table and a pattern lookup walks the dots of the name.
  * Nothing here is thread-safe.
  */
@@ -48,6 +49,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum loc_origin {
 	LOC_ORIGIN_FLAG = 0,	/* "flag": --local-domain, --local-net */
@@ -95,8 +97,19 @@ int		 locality_load_postfix(struct locality *, const char *,
 		    char *, size_t);
 int		 locality_load_exim(struct locality *, const char *, char *,
 		    size_t);
+int		 locality_load_sendmail(struct locality *, const char *,
+		    char *, size_t);
+int		 locality_load_opensmtpd(struct locality *, const char *,
+		    char *, size_t);
 int		 locality_load_mta(struct locality *, const char *, char *,
 		    size_t);
+
+/* For the loaders: which MTA wrote a file, and the files it names. */
+bool		 locality_is_exim(const char *);
+bool		 locality_is_sendmail(const char *);
+bool		 locality_is_opensmtpd(const char *);
+FILE		*locality_conf_open(const char *, const char *);
+int		 locality_conf_line(FILE *, char *, size_t);
 
 int		 locality_parse_ip(const char *, uint8_t [16], int *);
 const char	*locality_origin_name(enum loc_origin);

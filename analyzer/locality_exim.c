@@ -31,8 +31,8 @@
  *    regular expressions and host names in host lists cannot be known
  *    off the server and are warned about.
  *
- * locality_load_mta() tells the two MTAs' files apart and calls the
- * right loader, so --mta-config takes either.
+ * locality_is_exim() tells these files from other MTAs' for
+ * locality_load_mta().
  */
 
 #include "config.h"
@@ -601,7 +601,7 @@ locality_load_exim(struct locality *loc, const char *path, char *err,
  * locality_is_exim - does path look like Exim's configuration rather than
  * Postfix's main.cf: debconf dc_ answers, or Exim's own statements?
  */
-static bool
+bool
 locality_is_exim(const char *path)
 {
 	FILE	*f;
@@ -625,18 +625,4 @@ locality_is_exim(const char *path)
 	}
 	(void)fclose(f);
 	return (exim);
-}
-
-/*
- * locality_load_mta - --mta-config: Exim's configuration (either kind)
- * or Postfix's main.cf, told apart by their content.  Returns what the
- * loader returns.
- */
-int
-locality_load_mta(struct locality *loc, const char *path, char *err,
-    size_t errlen)
-{
-	if (locality_is_exim(path))
-		return (locality_load_exim(loc, path, err, errlen));
-	return (locality_load_postfix(loc, path, err, errlen));
 }
