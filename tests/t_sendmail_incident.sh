@@ -3,10 +3,11 @@
 # and per-account counts are the ground truth of samples/sendmail/expected.md,
 # derived from the traffic plan that drove the real sendmail, not from this
 # program.  Where the log cannot show what the plan did, the log's value is
-# asserted and the reason given.  The locality is given by flags (there is
-# no --mta-config reader for sendmail.mc and access yet); partner.example,
-# the backup-MX domain, is given as local, which judges mail to it inbound
-# as expected.md does.
+# asserted and the reason given.  The locality is given by flags first;
+# partner.example, the backup-MX domain, is given as local, which judges
+# mail to it inbound as expected.md does.  At the end, --mta-config with
+# the sample's sendmail.mc (and the files beside it) must give the same
+# verdicts.
 . "${top_srcdir:-.}/tests/tap.sh"
 S="$top_srcdir/samples/sendmail"
 RT=$RELAYTRACE
@@ -122,5 +123,56 @@ contains "$tmp/report.txt" "the hole looks CLOSED" "the fix is recognised"
 # Every evidence line is the exact line of the file at that number.
 is "$(evidence_bad "$db" 1 "$S/mail.log")" 0 \
     "evidence lines match the source by number, byte for byte"
+
+# --- --mta-config sendmail.mc instead of the flags. ---
+# FEATURE(`use_cw_file'): local-host-names (4 names, local);
+# confDOMAIN_NAME mx.corp.example and Cwlocalhost (already there);
+# access: To:partner.example RELAY (a relay domain, its subdomains too),
+# Connect:127.0.0.1 and Connect:127.0.0.10 RELAY (trusted), the two
+# Connect:localhost... entries name clients by DNS name (warned about);
+# mailertable routes partner.example, which makes it neither.
+c="$tmp/conf.db"
+"$RT" ingest -q -d "$c" --mta-config "$S/sendmail.mc" "$S/mail.log" \
+    2>"$tmp/conf.err"
+is $? 0 "--mta-config sendmail.mc: ingest"
+qc() { "$RT" sql -d "$c" "$1" | sed -n 2p; }
+is "$(qc "SELECT group_concat(domain || ' ' || class, ', ') FROM
+    (SELECT * FROM local_domains WHERE origin = 'config' ORDER BY domain)")" \
+    ".partner.example relay, corp.example local, localhost local, localhost.corp.example local, mx.corp.example local, partner.example relay" \
+    "--mta-config sendmail.mc: the domains"
+is "$(qc "SELECT group_concat(cidr, ', ') FROM
+    (SELECT * FROM local_nets WHERE origin = 'config' ORDER BY cidr)")" \
+    "127.0.0.1/32, 127.0.0.10/32" "--mta-config sendmail.mc: the networks"
+contains "$tmp/conf.err" "Connect:localhost RELAY: a client by its DNS name" \
+    "--mta-config sendmail.mc: a client by name is named as unknowable"
+contains "$tmp/conf.err" "/etc/mail/relay-domains (optional)" \
+    "--mta-config sendmail.mc: the missing relay-domains is named"
+digest="SELECT group_concat(x, ' | ') FROM (SELECT client_ip || ' ' || kind
+    || ' ' || count(*) || '/' || sum(recipients) || '/' || sum(delivered) ||
+    '/' || sum(deferred) || '/' || sum(bounced) AS x FROM findings
+    GROUP BY client_ip, kind ORDER BY client_ip, kind)"
+verdicts="SELECT group_concat(x, ' | ') FROM (SELECT coalesce(verdict, '-')
+    || ' ' || direction || ' ' || authority || ' ' || count(*) AS x
+    FROM recipients GROUP BY verdict, direction, authority ORDER BY 1)"
+is "$(qc "$digest")" "$(q "$digest")" \
+    "--mta-config sendmail.mc: the findings of the flags, per client and kind"
+is "$(qc "$verdicts")" "$(q "$verdicts")" \
+    "--mta-config sendmail.mc: the verdicts of the flags"
+case "$(q "$digest") $(q "$verdicts")" in
+"127.0.0.10 "*" | "*"open-relay relay none "*) ok 0 "--mta-config sendmail.mc: the digests are not empty" ;;
+*) ok 1 "--mta-config sendmail.mc: the digests are not empty" ;;
+esac
+is "$(qc "SELECT count(*) || '/' || sum(recipients) FROM findings WHERE
+    client_ip = '127.0.0.66' AND kind = 'open-relay'")" "4/14" \
+    "--mta-config sendmail.mc: 127.0.0.66 open relay"
+
+# Phase 1's sendmail.mc, made as make-incident.sh made it, is named an
+# open relay.
+sed 's/^dnl # Default Mailer setup$/FEATURE(`promiscuous_relay'"'"')dnl\n&/' \
+    "$S/sendmail.mc" >"$tmp/sendmail.mc"
+"$RT" ingest -q -d "$tmp/p1.db" --mta-config "$tmp/sendmail.mc" /dev/null \
+    2>"$tmp/p1.err"
+contains "$tmp/p1.err" "FEATURE(promiscuous_relay): every destination" \
+    "phase 1's sendmail.mc: an open relay"
 
 done_testing
