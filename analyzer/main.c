@@ -323,11 +323,17 @@ open_store(const struct opts *o, int flags)
 	return (st);
 }
 
-/* warn_cb - print one locality warning. */
+/*
+ * warn_cb - print one locality warning, escaped: it may hold bytes of a
+ * configuration copied off an attacked server.
+ */
 static void
 warn_cb(void *arg, const char *msg)
 {
-	log_warnx("%s", msg);
+	char	esc[LOG_ESCAPE_SIZE(512)];
+
+	(void)arg;
+	log_warnx("%s", log_escape(esc, sizeof(esc), msg, strnlen(msg, 512)));
 }
 
 /*

@@ -237,4 +237,14 @@ is $? 1 "report on a missing database: exit 1"
 "$RT" sql -d "$log" "SELECT 1" >/dev/null 2>"$tmp/err"
 is $? 1 "a log file is not a database: exit 1"
 
+# A configuration's bytes reach the terminal escaped in its warnings.
+printf 'table t { "a\033[31mred.example" }\naction d mbox\nmatch from any for domain <t> action d\n' \
+    >"$tmp/esc.conf"
+"$RT" ingest -q -d "$tmp/esc.db" --mta-config "$tmp/esc.conf" /dev/null \
+    2>"$tmp/err"
+is "$(grep -c "$(printf '\033')" "$tmp/err")" 0 \
+    "--mta-config warnings: no raw escape byte"
+contains "$tmp/err" 'a\033[31mred.example: not a domain' \
+    "--mta-config warnings: the byte is shown escaped"
+
 done_testing
