@@ -10,8 +10,11 @@
 
 /*
  * Syslog headers and the clock that turns their time stamps into UTC.
- * RFC 3164 (BSD), RFC 3339 stamps (rsyslog), Postfix's maillog_file and
- * RFC 5424 (with or without its <PRI>; structured data is skipped).
+ * RFC 3164 (BSD, also with the <PRI> it was sent with), RFC 3339 stamps
+ * (rsyslog), Postfix's maillog_file and RFC 5424 (with or without its
+ * <PRI>; structured data is skipped).  A "<facility.priority>" after the
+ * time stamp (FreeBSD's and NetBSD's syslogd -v, -vv) or after the host
+ * (other syslogds' templates) is skipped.
  *
  * Input is any line of a log file, hostile or truncated; parsing is ASCII
  * only, never writes into the line and never reads past its end.  A line
@@ -546,6 +549,61 @@ tag_ch(char ch)
 	return (ch > ' ' && ch < 0x7f);
 }
 
+/* facpri_word - is s one of words, or a number from 0 to max? */
+static bool
+facpri_word(struct span s, const char *const *words, int max)
+{
+	size_t	i;
+	int	v = 0;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (span_eq_cstr(s, words[i]))
+			return (true);
+	if (s.n == 0 || s.n > 2 || (s.n == 2 && s.p[0] == '0'))
+		return (false);
+	for (i = 0; i < s.n; i++) {
+		if (!ASCII_ISDIGIT(s.p[i]))
+			return (false);
+		v = v * 10 + (s.p[i] - '0');
+	}
+	return (v <= max);
+}
+
+/*
+ * skip_facpri - "<facility.priority> " at p, as syslog.conf names them
+ * ("<mail.info> ") or as numbers ("<2.6> "): the position after it, or p
+ * when there is none.
+ */
+static const char *
+skip_facpri(const char *p, const char *end)
+{
+	static const char *const facilities[] = { "auth", "authpriv",
+		"console", "cron", "daemon", "ftp", "kern", "lpr", "mail",
+		"mark", "news", "ntp", "security", "syslog", "user", "uucp",
+		"local0", "local1", "local2", "local3", "local4", "local5",
+		"local6", "local7", NULL };
+	static const char *const priorities[] = { "emerg", "panic", "alert",
+		"crit", "err", "error", "warning", "warn", "notice", "info",
+		"debug", "none", NULL };
+	const char	*dot, *gt;
+
+	if (end - p < 6 || *p != '<')
+		return (p);
+	for (dot = p + 1; dot < end && dot - p < 12 && *dot != '.'; dot++)
+		;
+	if (dot == end || *dot != '.')
+		return (p);
+	for (gt = dot + 1; gt < end && gt - dot < 12 && *gt != '>'; gt++)
+		;
+	if (gt + 1 >= end || *gt != '>' || gt[1] != ' ' ||
+	    !facpri_word((struct span){ p + 1, (size_t)(dot - p - 1) },
+	    facilities, 24) ||
+	    !facpri_word((struct span){ dot + 1, (size_t)(gt - dot - 1) },
+	    priorities, 7))
+		return (p);
+	return (gt + 2);
+}
+
 /* syslogd_note - syslogd's own lines, which have no tag. */
 static bool
 syslogd_note(struct span s)
@@ -670,8 +728,12 @@ syslog_parse(struct syslog_clock *c, struct span line, struct syslog_msg *m)
 		/* "<13>Dec  1 ...": RFC 3164 as sent, its <PRI> kept. */
 		memset(m, 0, sizeof(*m));
 		m->pid = -1;
-		if (*p != '<' || (q = memchr(p, '>', (size_t)(end - p))) ==
-		    NULL || q - p > 4 || q - p < 2 || q + 1 == end)
+		if (*p != '<')
+			return (-1);
+		for (q = p + 1, pid = 0; q < end && q - p <= 3 &&
+		    ASCII_ISDIGIT(*q); q++)
+			pid = pid * 10 + (*q - '0');
+		if (q == p + 1 || q >= end - 1 || *q != '>' || pid > 191)
 			return (-1);
 		p = q + 1;
 	}
@@ -681,6 +743,7 @@ syslog_parse(struct syslog_clock *c, struct span line, struct syslog_msg *m)
 		p = parse_bsd(c, p, end, m);
 	if (p == NULL)
 		return (-1);
+	p = skip_facpri(p, end);
 
 	for (q = p; q < end && *q != ' '; q++)
 		if (!tag_ch(*q))
@@ -689,7 +752,7 @@ syslog_parse(struct syslog_clock *c, struct span line, struct syslog_msg *m)
 		return (-1);
 	m->host.p = p;
 	m->host.n = (size_t)(q - p);
-	p = q + 1;
+	p = skip_facpri(q + 1, end);
 
 	for (q = p; q < end && *q != '[' && *q != ':' && *q != ' '; q++)
 		if (!tag_ch(*q))

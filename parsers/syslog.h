@@ -25,7 +25,11 @@
  *			files may hold it; "-" for a value not given)
  *
  * A day of 10 or more looks the same in the last two forms; such lines
- * are reported as SYSLOG_BSD with form_sure false.  Yearless times are
+ * are reported as SYSLOG_BSD with form_sure false.  The first three may
+ * also come after an RFC 3164 "<PRI>" (a line as it was sent), and with
+ * "<facility.priority> " before or after the host ("Dec  1 20:31:02
+ * <mail.info> mx ...", "Dec  1 20:31:02 mx <mail.info> ..."), which is
+ * skipped.  Yearless times are
  * resolved by a syslog_clock (see syslog.c).
  */
 

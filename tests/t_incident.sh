@@ -148,6 +148,23 @@ cmp -s "$tmp/f.main" "$tmp/f.rot"; is $? 0 "rotated set: same findings"
 is $? 0 "BSD syslog form"
 dump "$tmp/bsd.db" >"$tmp/f.bsd"
 cmp -s "$tmp/f.main" "$tmp/f.bsd"; is $? 0 "BSD form: same findings"
+# The same lines as other syslogds write them: FreeBSD's syslogd -vv puts
+# "<mail.info>" after the time, other templates after the host; a line
+# kept as it was sent starts with its <PRI> (mail.info is 2 * 8 + 6).
+qb() { "$RT" sql -d "$1" "SELECT format || ' ' || unparsed FROM sources" |
+    sed -n 2p; }
+for v in "after-time:s/^\(... .. ..:..:..\) /\1 <mail.info> /" \
+    "after-host:s/^\(... .. ..:..:.. mx\) /\1 <mail.notice> /" \
+    "numeric:s/^\(... .. ..:..:..\) /\1 <2.6> /" "pri:s/^/<22>/"; do
+	sed "${v#*:}" "$S/mail-bsd.log" >"$tmp/bsd-${v%%:*}.log"
+	"$RT" ingest -q -d "$tmp/bsd-${v%%:*}.db" --year 2026 --tz UTC \
+	    --mta-config "$S/main.cf" "$tmp/bsd-${v%%:*}.log"
+	is "$(qb "$tmp/bsd-${v%%:*}.db")" "postfix-bsd 0" \
+	    "BSD form, ${v%%:*}: recognised, every line understood"
+	dump "$tmp/bsd-${v%%:*}.db" >"$tmp/f.bsd-${v%%:*}"
+	cmp -s "$tmp/f.main" "$tmp/f.bsd-${v%%:*}"
+	is $? 0 "BSD form, ${v%%:*}: same findings"
+done
 
 # Postfix's own maillog_file form (samples/plan-maillog.tsv: m-02 refused,
 # m-03 dave to two foreign recipients, one bounced with a blocklist reply,

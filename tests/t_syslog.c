@@ -358,6 +358,83 @@ t_rfc5424(void)
 	syslog_clock_free(c);
 }
 
+/*
+ * t_facpri - "<facility.priority>" where syslogds put it, and a BSD line
+ * with the <PRI> it was sent with.  mail.info is 2 * 8 + 6 = 22.
+ */
+static void
+t_facpri(void)
+{
+	static const char *const same[] = {
+		"Dec  1 20:31:02 <mail.info> mx postfix/smtpd[123]: hello",
+		"Dec  1 20:31:02 mx <mail.info> postfix/smtpd[123]: hello",
+		"Dec  1 20:31:02 <2.6> mx postfix/smtpd[123]: hello",
+		"Dec  1 20:31:02 mx <mail.notice> postfix/smtpd[123]: hello",
+		"Dec  1 20:31:02 <local7.debug> mx postfix/smtpd[123]: hello",
+		"Dec  1 20:31:02 <23.7> mx <mail.err> postfix/smtpd[123]: hello",
+		"<22>Dec  1 20:31:02 mx postfix/smtpd[123]: hello",
+		"<22>Dec 1 20:31:02 mx postfix/smtpd[123]: hello",
+		"<0>Dec  1 20:31:02 <mail.info> mx postfix/smtpd[123]: hello",
+		"2026-12-01T20:31:02Z <mail.info> mx postfix/smtpd[123]: hello",
+		"<191>2026-12-01T20:31:02+00:00 mx <mail.warning> "
+		    "postfix/smtpd[123]: hello",
+	};
+	static const char *const refused[] = {
+		"Dec  1 20:31:02 <mail.bogus> mx postfix/smtpd[1]: x",
+		"Dec  1 20:31:02 <bogus.info> mx postfix/smtpd[1]: x",
+		"Dec  1 20:31:02 <25.6> mx postfix/smtpd[1]: x",
+		"Dec  1 20:31:02 <2.8> mx postfix/smtpd[1]: x",
+		"Dec  1 20:31:02 <02.6> mx postfix/smtpd[1]: x",
+		"Dec  1 20:31:02 <mail.> mx postfix/smtpd[1]: x",
+		"Dec  1 20:31:02 <.info> mx postfix/smtpd[1]: x",
+		"Dec  1 20:31:02 <mail.info>",
+		"Dec  1 20:31:02 <mail.info> ",
+		"Dec  1 20:31:02 mx <mail.info>",
+		"Dec  1 20:31:02 <mail.info> <mail.info> mx p[1]: x",
+		"<x>Dec  1 20:31:02 mx p[1]: x",
+		"<>Dec  1 20:31:02 mx p[1]: x",
+		"<192>Dec  1 20:31:02 mx p[1]: x",
+		"<1234>Dec  1 20:31:02 mx p[1]: x",
+		"<22>",
+		"<22",
+	};
+	struct syslog_clock	*c;
+	struct syslog_msg	 m;
+	size_t			 i;
+
+	c = syslog_clock_new(0, "UTC");
+	syslog_clock_begin(c, 1796428800);	/* 2026-12-05 00:00 UTC */
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		is_int(parse(c, same[i], &m), 0, "facpri %zu: parsed", i);
+		ok(m.time == 1796157062 && m.pid == 123 &&
+		    strcmp(sp(m.host), "mx") == 0 &&
+		    strcmp(sp(m.program), "postfix/smtpd") == 0 &&
+		    strcmp(sp(m.msg), "hello") == 0,
+		    "facpri %zu: 20:31:02, host mx, postfix/smtpd[123], hello "
+		    "(got %lld, %s, %s[%lld], %s)", i, (long long)m.time,
+		    sp(m.host), sp(m.program), (long long)m.pid, sp(m.msg));
+	}
+	is_int(parse(c, same[0], &m), 0, "facpri after the time");
+	is_int(m.form, SYSLOG_BSD, "facpri after the time: still bsd");
+	is_int(parse(c, same[9], &m), 0, "facpri after an RFC 3339 time");
+	is_int(m.form, SYSLOG_RFC3339, "facpri after an RFC 3339 time: form");
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		is_int(parse(c, refused[i], &m), -1, "not facpri %zu: refused",
+		    i);
+	/* In the message it is text, kept as it is. */
+	is_int(parse(c, "Dec  1 20:31:02 mx p[1]: <mail.info> text", &m), 0,
+	    "facpri in the message: parsed");
+	is_str(sp(m.msg), "<mail.info> text", "facpri in the message: kept");
+	/* Cut anywhere, a line is refused, never read past its end. */
+	for (i = 0; i < strlen(same[5]); i++)
+		if (syslog_parse(c, (struct span){ same[5], i }, &m) == 0 &&
+		    i < strlen("Dec  1 20:31:02 <23.7> mx <mail.err> "
+		    "postfix/smtpd[123]:"))
+			break;
+	is_int(i, strlen(same[5]), "facpri lines cut short: refused");
+	syslog_clock_free(c);
+}
+
 int
 main(void)
 {
@@ -367,5 +444,6 @@ main(void)
 	t_zones();
 	t_civil();
 	t_rfc5424();
+	t_facpri();
 	return (done_testing());
 }
