@@ -534,9 +534,9 @@ sm_mc_clean(char *t)
 
 /*
  * sm_mc_args - the arguments of a macro call whose '(' is at *pp, one
- * level of quotes removed, into args (at most SM_ARGS_MAX, each cut at
- * SM_ARG_MAX); *pp moves past the ')'.  The count, or -1 when the call
- * does not end.
+ * level of quotes removed, into args (at most SM_ARGS_MAX); *pp moves
+ * past the ')'.  The count, -1 when the call does not end, or -2 when an
+ * argument is longer than SM_ARG_MAX (a cut list would be wrong).
  */
 static int
 sm_mc_args(char **pp, char args[SM_ARGS_MAX][SM_ARG_MAX])
@@ -544,7 +544,7 @@ sm_mc_args(char **pp, char args[SM_ARGS_MAX][SM_ARG_MAX])
 	char	*p = *pp + 1;
 	size_t	 n = 0;
 	int	 q = 0, paren = 0, na = 0;
-	bool	 lead = true;
+	bool	 lead = true, cut = false;
 
 	args[0][0] = '\0';
 	for (; *p != '\0'; p++) {
@@ -567,6 +567,8 @@ sm_mc_args(char **pp, char args[SM_ARGS_MAX][SM_ARG_MAX])
 			na++;
 			if (*p == ')') {
 				*pp = p + 1;
+				if (cut)
+					return (-2);
 				return (na < SM_ARGS_MAX ? na : SM_ARGS_MAX);
 			}
 			n = 0;
@@ -577,6 +579,8 @@ sm_mc_args(char **pp, char args[SM_ARGS_MAX][SM_ARG_MAX])
 		}
 		if (na < SM_ARGS_MAX && n < SM_ARG_MAX - 1)
 			args[na][n++] = *p;
+		else if (na < SM_ARGS_MAX)
+			cut = true;
 	}
 	*pp = p;
 	return (-1);
@@ -715,7 +719,11 @@ sm_read_mc(struct sm *x, FILE *f)
 			sm_warn(x, "%s: %s( does not end", x->base, name);
 			break;
 		}
-		sm_mc_call(x, name, args, na);
+		if (na == -2)
+			sm_warn(x, "%s: %s(: an argument longer than %d bytes, "
+			    "skipped", x->base, name, SM_ARG_MAX);
+		else
+			sm_mc_call(x, name, args, na);
 	}
 	free(t);
 	for (n = 0; n < x->nwords; n++)

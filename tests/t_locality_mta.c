@@ -370,6 +370,25 @@ test_sendmail_hostile(void)
 		}
 		locality_free(loc);
 	}
+	/* An argument too long to keep whole is not used cut. */
+	big = malloc(4000);
+	if (big == NULL)
+		exit(99);
+	(void)snprintf(big, 4000, "OSTYPE(`x')\nLOCAL_DOMAIN(`");
+	for (n = strlen(big); n < 3000; n += 12)
+		memcpy(big + n, "a.example.n ", 12);
+	memcpy(big + n, "')\nLOCAL_DOMAIN(`short.example')\n", 34);
+	big[n + 34] = '\0';
+	loc = locality_new();
+	(void)locality_load_sendmail(loc, write_file("long.mc", big), err,
+	    sizeof(err));
+	ok(warned(loc, "LOCAL_DOMAIN(: an argument longer than 2048 bytes"),
+	    "an argument too long: named");
+	is_str(domains(loc), "localhost local\nshort.example local\n",
+	    "an argument too long: skipped, the next call read");
+	locality_free(loc);
+	free(big);
+
 	/* Bigger than sendmail.mc may be, with a NUL in the middle. */
 	n = 1024 * 1024 + 100;
 	big = malloc(n);
@@ -671,7 +690,8 @@ test_random(void)
 		"action", "relay", "mbox", "table", "include", "<", ">", "{",
 		"}", ",", "=", "!", "\"", "\\", "\n", " ", "#", "$a", "a =",
 		"FEATURE(", "`", "'", ")", "dnl", "Cw", "Fw", "FR", "Dj",
-		"Kaccess hash ", "Connect:", "To:", "RELAY", "10.1", "x.example",
+		"Kaccess hash ", "Connect:", "To:", "RELAY", "10.1",
+		"x.example",
 		"IPv6:", "::", "/", "*.", "..", "-o ", "access", "smtpd.conf",
 		"sendmail.mc", "\t", "\0",
 	};
@@ -722,6 +742,7 @@ rm_tree(void)
 	static const char *const files[] = { "sendmail.cf",
 		"local-host-names", "virthosts", "relay-domains", "access",
 		"mailertable", "sendmail.mc", "names", "acc", "odd.mc",
+		"long.mc",
 		"big.mc", "smtpd.conf", "domains", "relays", "srcs",
 		"extra.conf", "old.conf", "open.conf", "loop.conf",
 		"brace.conf", "toks.conf", "toks2.conf", "toks3.conf",

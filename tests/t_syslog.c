@@ -371,7 +371,8 @@ t_facpri(void)
 		"Dec  1 20:31:02 <2.6> mx postfix/smtpd[123]: hello",
 		"Dec  1 20:31:02 mx <mail.notice> postfix/smtpd[123]: hello",
 		"Dec  1 20:31:02 <local7.debug> mx postfix/smtpd[123]: hello",
-		"Dec  1 20:31:02 <23.7> mx <mail.err> postfix/smtpd[123]: hello",
+		"Dec  1 20:31:02 <23.7> mx <mail.err> postfix/smtpd[123]: "
+		    "hello",
 		"<22>Dec  1 20:31:02 mx postfix/smtpd[123]: hello",
 		"<22>Dec 1 20:31:02 mx postfix/smtpd[123]: hello",
 		"<0>Dec  1 20:31:02 <mail.info> mx postfix/smtpd[123]: hello",
