@@ -268,8 +268,10 @@ os_tok_free(struct os *x)
 {
 	size_t	i;
 
-	for (i = 0; i < x->ntoks; i++)
+	for (i = 0; i < x->ntoks; i++) {
 		free(x->toks[i].s);
+		x->toks[i].s = NULL;
+	}
 	x->ntoks = 0;
 	x->too_many_toks = false;
 }
@@ -507,7 +509,8 @@ os_stmt_rule(struct os *x)
 		neg = false;
 		if (os_is(x, i, "!")) {
 			neg = true;
-			i++;
+			if (++i == x->ntoks)
+				break;
 		}
 		if (os_is(x, i, "from")) {
 			i++;

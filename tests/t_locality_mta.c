@@ -582,7 +582,9 @@ test_opensmtpd_hostile(void)
 	    "table\n"
 	    "table x\n"
 	    "include\n"
-	    "\"\"\n";
+	    "\"\"\n"
+	    "accept from any !\n"
+	    "match !\n";
 	struct locality	*loc;
 	char		 err[512], *big;
 	size_t		 n, i;
