@@ -368,7 +368,9 @@ corr_join_logged(struct corr *c, const struct event *ev)
 	int64_t		 id = 0;
 	int		 try;
 
-	if (ev->queue_id.n == 0 || ev->client_ip.n == 0)
+	/* A Message-ID has an '@'; the queue ids of other logs never do. */
+	if (ev->queue_id.n == 0 || ev->client_ip.n == 0 ||
+	    memchr(ev->queue_id.p, '@', ev->queue_id.n) == NULL)
 		return (NULL);
 	if (c->have_txn_log < 0) {
 		s = store_prepare(c->st, "SELECT EXISTS (SELECT 1 FROM"
