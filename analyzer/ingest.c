@@ -866,62 +866,66 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	return (0);
 }
 
-/*
- * ingest_new_capture - is path a capture whose bytes are not stored yet?
- */
+/* ingest_stored - are path's bytes those of a stored source? */
 static bool
-ingest_new_capture(struct store *st, const char *path)
+ingest_stored(struct store *st, const char *path)
 {
 	sqlite3_stmt	*s;
 	char		 sha[65], err[512];
 	uint64_t	 bytes;
 	bool		 stored;
 
-	if (strcmp(path, "-") == 0 || ingest_pass(path) != 0 ||
-	    source_hash_file(path, sha, &bytes, err, sizeof(err)) == -1)
-		return (false);
+	if (source_hash_file(path, sha, &bytes, err, sizeof(err)) == -1)
+		return (true);		/* not to be read: no reason */
 	s = store_stmt(st, STMT_SOURCE_FIND);
 	store_bind_text(s, 1, sha);
 	stored = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_reset(s);
-	return (!stored);
+	return (stored);
 }
 
 /*
- * ingest_rebuild_plan - a capture joins the log lines read after it (log
- * events find the capture's rows), not those of logs stored by an earlier
- * run.  When paths bring a new capture and the store holds logs, the
- * store must be made again with everything read in the right order.
- * Returns 0 when it need not be, 1 with the stored sources' paths in
- * *old (each still there with its recorded SHA-256), -1 when it should
- * be but cannot (a stored source was standard input, or is gone or
- * changed; said why).
+ * ingest_rebuild_plan - sources join what was read before them: a log
+ * line finds the capture's rows, a message tracking log the protocol
+ * log's sessions.  When paths bring a source that is read in an earlier
+ * pass than one stored by an earlier run (a capture after logs, a
+ * protocol log after tracking logs), the store must be made again with
+ * everything read in the right order.  Returns 0 when it need not be, 1
+ * with the stored sources' paths in *old (each still there with its
+ * recorded SHA-256), -1 when it should be but cannot (a stored source was
+ * standard input, or is gone or changed; said why).
  */
 int
 ingest_rebuild_plan(struct store *st, char **paths, size_t n, char ***old,
     size_t *nold, bool quiet)
 {
 	sqlite3_stmt	*s;
+	struct stat	 sb;
 	char		 sha[65], err[512];
 	uint64_t	 bytes;
 	const char	*path;
 	char		**v = NULL;
 	size_t		 i, nv = 0;
-	int		 rv = 1;
+	int		 rv = 1, p, newmin = 3, oldmax = -1;
 
 	*old = NULL;
 	*nold = 0;
-	s = store_prepare(st, "SELECT count(*) FROM sources"
-	    " WHERE kind != 'pcap'");
-	i = sqlite3_step(s) == SQLITE_ROW ? (size_t)sqlite3_column_int64(s,
-	    0) : 0;
+	s = store_prepare(st, "SELECT path, kind FROM sources ORDER BY id");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		path = store_col_text(s, 0);
+		p = strcmp(store_col_text(s, 1), "pcap") == 0 ? 0 :
+		    strcmp(path, "-") == 0 ? 1 : ingest_pass(path);
+		if (p > oldmax)
+			oldmax = p;
+	}
 	sqlite3_finalize(s);
-	if (i == 0)
-		return (0);
-	for (i = 0; i < n; i++)
-		if (ingest_new_capture(st, paths[i]))
-			break;
-	if (i == n)
+	/* Only regular files: standard input and FIFOs are read once. */
+	for (i = 0; i < n && newmin >= oldmax; i++)
+		if (stat(paths[i], &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (p = ingest_pass(paths[i])) < oldmax &&
+		    !ingest_stored(st, paths[i]))
+			newmin = p;
+	if (newmin >= oldmax)
 		return (0);
 	s = store_prepare(st, "SELECT path, sha256, bytes FROM sources"
 	    " ORDER BY id");
@@ -947,10 +951,9 @@ ingest_rebuild_plan(struct store *st, char **paths, size_t n, char ***old,
 	sqlite3_finalize(s);
 	if (rv == -1) {
 		if (!quiet)
-			log_warnx("the new capture's sessions are stored beside "
-			    "the logs' sessions, not joined to them; to join "
-			    "them, ingest the capture and the logs together "
-			    "into a new database");
+			log_warnx("the new sources are stored beside those "
+			    "read before, not joined to them; to join them, "
+			    "ingest them all together into a new database");
 		ingest_free_paths(v, nv);
 		return (-1);
 	}

@@ -416,9 +416,10 @@ rebuild(struct opts *o, struct store **stp, char **old, size_t nold,
 	int		 rv;
 
 	if (!o->ingest.quiet)
-		log_warnx("a new capture, and %zu sources already stored: "
-		    "reading them again after it, into a new database, so "
-		    "that its sessions and the logs' are joined", nold);
+		log_warnx("new sources to be read before %zu already stored "
+		    "(a capture before logs, a protocol log before a message "
+		    "tracking log): reading them again after it, into a new "
+		    "database, so that they are joined", nold);
 	xasprintf(&tmp, "%s.rebuild-%ld", o->db, (long)getpid());
 	(void)unlink(tmp);
 	if ((nst = store_open(tmp, 0, err, sizeof(err))) == NULL)

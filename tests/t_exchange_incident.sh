@@ -127,6 +127,24 @@ is "$(Q "$b" "SELECT count(*) FROM messages WHERE accepted AND
     origin = 'smtpd'")" 7 "both: 7 client messages, each once"
 contains "$tmp/report.txt" "the hole looks CLOSED" "both: the fix is seen"
 
+# The tracking log in an earlier run than the protocol log: the store is
+# made again with the protocol log read first.
+b3="$tmp/both3.db"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$b3" $LOC "$TRK" &&
+    "$RT" ingest -d "$b3" $LOC "$RECV" 2>"$tmp/b3.err"
+is $? 0 "the tracking log first, the protocol log in a later run"
+contains "$tmp/b3.err" "reading them again" \
+    "tracking log first: the store is made again"
+for t in sessions messages recipients findings; do
+	"$RT" sql -d "$b" "SELECT * FROM $t ORDER BY 1"
+done >"$tmp/b.rows"
+for t in sessions messages recipients findings; do
+	"$RT" sql -d "$b3" "SELECT * FROM $t ORDER BY 1"
+done >"$tmp/b3.rows"
+cmp -s "$tmp/b.rows" "$tmp/b3.rows"
+is $? 0 "tracking log first: the rows of one run with both"
+
 # Note for correlate: a tracking log message (EV_CLIENT with flow = the
 # session id of source-context, message_id in EV_MSGID) should join the
 # accepted transaction of the protocol log session with that flow (its

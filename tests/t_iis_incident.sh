@@ -117,6 +117,24 @@ is "$(Q "$b2" "SELECT count(*) FROM messages WHERE accepted AND
 is "$(F "$b2" 198.51.100.66 open-relay)" "2/5/4/0/1" \
     "two runs: 198.51.100.66 open relay with outcomes"
 
+# --- Both, the tracking log in an earlier run: the store is made again
+# with the W3C log read first, so it is that of one run with both. ---
+b3="$tmp/both3.db"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$b3" $LOC "$S/20261201.log" &&
+    "$RT" ingest -d "$b3" $LOC "$S/ex261201.log" 2>"$tmp/b3.err"
+is $? 0 "the tracking log first, the W3C log in a later run"
+contains "$tmp/b3.err" "reading them again" \
+    "tracking log first: the store is made again"
+for t in sessions messages recipients findings; do
+	"$RT" sql -d "$b" "SELECT * FROM $t ORDER BY 1"
+done >"$tmp/b.rows"
+for t in sessions messages recipients findings; do
+	"$RT" sql -d "$b3" "SELECT * FROM $t ORDER BY 1"
+done >"$tmp/b3.rows"
+cmp -s "$tmp/b.rows" "$tmp/b3.rows"
+is $? 0 "tracking log first: the rows of one run with both"
+
 # --- A Message-ID is the client's to choose: client and time must agree. ---
 # s04.1's arrival lines name another client, s09.1's come an hour late:
 # neither joins, so each is a message of its own beside the W3C one.
