@@ -36,15 +36,20 @@ log_init(const char *progname, int verbose)
 	log_verbose = verbose;
 }
 
-/* log_vmsg - print one message, optionally with strerror(errno). */
+/*
+ * log_vmsg - print one message, optionally with strerror(errno).  One
+ * line whole: the reader thread and the main thread both report.
+ */
 static void __attribute__((__format__(__printf__, 1, 0)))
 log_vmsg(const char *fmt, va_list ap, int errnum)
 {
+	flockfile(stderr);
 	fprintf(stderr, "%s: ", log_progname);
 	vfprintf(stderr, fmt, ap);
 	if (errnum != 0)
 		fprintf(stderr, ": %s", strerror(errnum));
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void
