@@ -113,15 +113,32 @@ rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
 }
 bench_measure "$w" "pcapstat -n F (decode+reassembly)" "$cbytes" "$pkts" \
     "$PCAPSTAT" -n "$cap"
+# shellcheck disable=SC2086
+rt_ms=$(bench_median $ti)
+# shellcheck disable=SC2086
+rt_kb=$(bench_max $ki)
+td_ms='' ts_ms=''
 if bench_tool tcpdump tcpdump; then
 	bench_measure "$w" "tcpdump -nr F" "$cbytes" "$pkts" \
 	    tcpdump -nr "$cap"
+	td_ms=$B_MS
 fi
 if bench_tool tshark tshark; then
 	bench_measure "$w" "tshark -Y smtp -T fields (cmd, param)" "$cbytes" \
 	    "$pkts" tshark -r "$cap" -Y smtp -T fields -e smtp.req.command \
 	    -e smtp.req.parameter
+	ts_ms=$B_MS
 fi
+# The targets of issue 3, on relaytrace ingest (the whole job on the
+# capture: sessions, verdicts, evidence in the database).
+{
+	echo "targets, $w:"
+	bench_check "relaytrace ingest / tcpdump -nr (times)" \
+	    "$(bench_ratio "$rt_ms" "$td_ms")" le 2
+	bench_check "relaytrace vs tshark -Y smtp (times faster)" \
+	    "$(bench_ratio "$ts_ms" "$rt_ms")" ge 10
+	bench_check "peak RSS, MB" "$(bench_ratio "$rt_kb" 1024)" le 64
+} >>"$B_CHECKS"
 
 if [ "$alone" = 1 ]; then
 	echo
