@@ -67,6 +67,26 @@ corr_fill_str(char **dst, struct span sp)
 		corr_set_str(dst, sp);
 }
 
+/* cbytes_set - *b becomes a copy of sp's bytes (NULL when sp is empty). */
+static void
+cbytes_set(struct cbytes *b, struct span sp)
+{
+	free(b->p);
+	b->p = NULL;
+	b->n = 0;
+	if (sp.p == NULL || sp.n == 0)
+		return;
+	b->p = xmalloc(sp.n);
+	memcpy(b->p, sp.p, sp.n);
+	b->n = sp.n;
+}
+
+static struct span
+cbytes_span(const struct cbytes *b)
+{
+	return ((struct span){ b->p, b->n });
+}
+
 /* corr_copy_str - replace *dst with a copy of the C string s (or NULL). */
 void
 corr_copy_str(char **dst, const char *s)
@@ -94,7 +114,17 @@ corr_new(struct store *st)
 void
 corr_set_source(struct corr *c, int64_t source_id)
 {
+	sqlite3_stmt	*s;
+
 	corr_evidence_flush(c);
+	/* Every row of the sources before is written (corr_checkpoint()). */
+	s = store_stmt(c->st, STMT_NEXT_IDS);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		fatalx("%s: cannot read the row ids", __func__);
+	c->next_session = sqlite3_column_int64(s, 0) + 1;
+	c->next_message = sqlite3_column_int64(s, 1) + 1;
+	c->next_rcpt = sqlite3_column_int64(s, 2) + 1;
+	sqlite3_reset(s);
 	c->source_id = source_id;
 	snprintf(c->source_tag, sizeof(c->source_tag), "source %lld",
 	    (long long)source_id);
@@ -250,7 +280,49 @@ msg_has_taken(const struct cmsg *m)
 	return (false);
 }
 
-/* corr_msg_write - store the message's current state. */
+/* rcpt_write - store recipient r of message m, if new or changed. */
+static void
+rcpt_write(struct corr *c, const struct cmsg *m, struct crcpt *r)
+{
+	sqlite3_stmt	*s;
+	struct address	 a, fa;
+	char		 dec[ADDR_TEXT_MAX];
+
+	if (!r->fresh && !r->dirty)
+		return;
+	s = store_stmt(c->st, r->fresh ? STMT_RCPT_INSERT : STMT_RCPT_UPDATE);
+	store_bind_i64(s, 1, r->id);
+	store_bind_span(s, 2, cbytes_span(&r->stage));
+	store_bind_opt_i64(s, 3, r->reply_code, r->reply_code > 0);
+	store_bind_span(s, 4, cbytes_span(&r->reply_text));
+	store_bind_span(s, 5, cbytes_span(&r->dsn));
+	store_bind_text(s, 6, r->outcome != NULL ? r->outcome : "accepted");
+	store_bind_span(s, 7, cbytes_span(&r->relay));
+	store_bind_i64(s, 8, r->attempts_col);
+	store_bind_i64(s, 9, r->blocklisted);
+	store_bind_i64(s, 10, r->last_epoch);
+	if (r->final != NULL) {
+		sqlite3_bind_text(s, 11, r->final, -1, SQLITE_TRANSIENT);
+		(void)address_decode(span_from_cstr(r->final), &fa);
+		store_bind_text(s, 12, fa.domain);
+	}
+	if (r->fresh) {
+		store_bind_i64(s, 13, m->id);
+		sqlite3_bind_text(s, 14, r->orig, -1, SQLITE_TRANSIENT);
+		(void)address_decode(span_from_cstr(r->orig), &a);
+		address_format(&a, dec, sizeof(dec));
+		store_bind_text(s, 15, dec);
+		store_bind_text(s, 16, a.domain);
+		store_bind_text(s, 17, a.surface);
+		if (a.trick != ADDR_TRICK_NONE)
+			store_bind_text(s, 18, address_trick_name(a.trick));
+		store_bind_i64(s, 19, r->first_epoch);
+	}
+	store_step_done(c->st, s);
+	r->fresh = r->dirty = false;
+}
+
+/* corr_msg_write - store the message's current state, and its recipients'. */
 void
 corr_msg_write(struct corr *c, struct cmsg *m)
 {
@@ -258,8 +330,10 @@ corr_msg_write(struct corr *c, struct cmsg *m)
 	struct address	 a;
 	char		 dec[ADDR_TEXT_MAX];
 	char		 iso[32];
+	size_t		 i;
 
-	s = store_stmt(c->st, STMT_MESSAGE_UPDATE);
+	s = store_stmt(c->st, m->fresh ? STMT_MESSAGE_INSERT :
+	    STMT_MESSAGE_UPDATE);
 	store_bind_i64(s, 1, m->id);
 	corr_bind_id(s, 2, m->session_id);
 	store_bind_text(s, 3, m->origin);
@@ -299,7 +373,14 @@ corr_msg_write(struct corr *c, struct cmsg *m)
 	store_bind_text(s, 21, m->header_from);
 	store_bind_text(s, 22, m->body_sha256);
 	store_bind_text(s, 23, m->evidence != NULL ? m->evidence : "log");
+	if (m->fresh) {
+		store_bind_text(s, 24, m->server);
+		corr_bind_time(s, 25, m->first_epoch);
+	}
 	store_step_done(c->st, s);
+	m->fresh = false;
+	for (i = 0; i < m->nrcpts; i++)
+		rcpt_write(c, m, &m->rcpts[i]);
 }
 
 /* corr_msg_free - release a message's memory (its row stays). */
@@ -314,6 +395,10 @@ corr_msg_free(struct cmsg *m)
 	for (i = 0; i < m->nrcpts; i++) {
 		free(m->rcpts[i].orig);
 		free(m->rcpts[i].final);
+		free(m->rcpts[i].stage.p);
+		free(m->rcpts[i].reply_text.p);
+		free(m->rcpts[i].dsn.p);
+		free(m->rcpts[i].relay.p);
 	}
 	free(m->rcpts);
 	free(m->key);
@@ -337,7 +422,6 @@ corr_msg_new(struct corr *c, const struct event *ev, struct span queue_id,
     const char *origin, int64_t session_id, bool accepted)
 {
 	struct cmsg	*m;
-	sqlite3_stmt	*s;
 
 	m = xcalloc(1, sizeof(*m));
 	m->server = ev->host.n > 0 ? span_dup(ev->host) : NULL;
@@ -347,17 +431,11 @@ corr_msg_new(struct corr *c, const struct event *ev, struct span queue_id,
 	m->size = m->nrcpt = -1;
 	m->last_epoch = ev->time;
 	m->evidence = span_eq_cstr(ev->program, "smtp-wire") ? "wire" : "log";
-	s = store_stmt(c->st, STMT_MESSAGE_INSERT);
-	corr_bind_id(s, 1, session_id);
-	store_bind_span(s, 2, ev->host);
-	store_bind_span(s, 3, queue_id);
-	store_bind_text(s, 4, origin);
-	store_bind_i64(s, 5, accepted);
-	corr_bind_time(s, 6, ev->time);
-	store_bind_text(s, 8, m->evidence);
-	store_step_done(c->st, s);
-	m->id = sqlite3_last_insert_rowid(c->st->db);
+	m->first_epoch = ev->time;
+	m->fresh = true;
+	m->id = c->next_message++;
 	c->stats.messages++;
+	(void)queue_id;		/* the row takes it from m->key or m->queue_id */
 	return (m);
 }
 
@@ -635,10 +713,6 @@ corr_msg_rcpt(struct corr *c, struct cmsg *m, const struct event *ev,
     struct span orig, struct span final)
 {
 	struct crcpt	*r;
-	struct address	 a, fa;
-	struct span	 given;
-	sqlite3_stmt	*s;
-	char		 dec[ADDR_TEXT_MAX];
 
 	/*
 	 * The same recipient: the same address as given, and the same final
@@ -663,29 +737,10 @@ corr_msg_rcpt(struct corr *c, struct cmsg *m, const struct event *ev,
 	r->final = final.n > 0 ? span_dup(final) : NULL;
 	corr_rcpt_added(m);
 
-	given = orig;
-	(void)address_decode(given, &a);
-	s = store_stmt(c->st, STMT_RCPT_INSERT);
-	store_bind_i64(s, 1, m->id);
-	sqlite3_bind_text(s, 2, r->orig, -1, SQLITE_TRANSIENT);
-	if (final.n > 0) {
-		store_bind_span(s, 3, final);
-		(void)address_decode(final, &fa);
-		store_bind_text(s, 4, fa.domain);
-	}
-	address_format(&a, dec, sizeof(dec));
-	store_bind_text(s, 5, dec);
-	store_bind_text(s, 6, a.domain);
-	store_bind_text(s, 7, a.surface);
-	if (a.trick != ADDR_TRICK_NONE)
-		store_bind_text(s, 8, address_trick_name(a.trick));
-	store_bind_text(s, 13, "accepted");
-	store_bind_i64(s, 15, 0);
-	store_bind_i64(s, 16, 0);
-	store_bind_i64(s, 17, ev->time);
-	store_bind_i64(s, 18, ev->time);
-	store_step_done(c->st, s);
-	r->id = sqlite3_last_insert_rowid(c->st->db);
+	r->fresh = true;
+	r->outcome = "accepted";
+	r->first_epoch = r->last_epoch = ev->time;
+	r->id = c->next_rcpt++;
 	c->stats.recipients++;
 	return (r);
 }
@@ -735,29 +790,19 @@ void
 corr_rcpt_update(struct corr *c, struct crcpt *r, const struct event *ev,
     const char *outcome, bool blocklisted)
 {
-	sqlite3_stmt	*s;
-
+	(void)c;
 	r->attempts++;
 	r->refused = strcmp(outcome, "rejected") == 0;
-	s = store_stmt(c->st, STMT_RCPT_UPDATE);
-	store_bind_i64(s, 1, r->id);
-	store_bind_span(s, 2, ev->stage);
-	store_bind_opt_i64(s, 3, ev->reply_code, ev->reply_code > 0);
-	store_bind_span(s, 4, ev->text);
-	store_bind_span(s, 5, ev->dsn);
-	store_bind_text(s, 6, outcome);
-	store_bind_span(s, 7, ev->relay);
-	store_bind_i64(s, 8, ev->type == EV_DELIVERY ? r->attempts : 0);
-	store_bind_i64(s, 9, blocklisted);
-	store_bind_i64(s, 10, ev->time);
-	if (r->final != NULL) {
-		struct address	fa;
-
-		store_bind_text(s, 11, r->final);
-		(void)address_decode(span_from_cstr(r->final), &fa);
-		store_bind_text(s, 12, fa.domain);
-	}
-	store_step_done(c->st, s);
+	cbytes_set(&r->stage, ev->stage);
+	r->reply_code = ev->reply_code;
+	cbytes_set(&r->reply_text, ev->text);
+	cbytes_set(&r->dsn, ev->dsn);
+	r->outcome = outcome;
+	cbytes_set(&r->relay, ev->relay);
+	r->attempts_col = ev->type == EV_DELIVERY ? r->attempts : 0;
+	r->blocklisted = blocklisted;
+	r->last_epoch = ev->time;
+	r->dirty = true;
 }
 
 /* --- sessions ------------------------------------------------------- */
@@ -802,7 +847,8 @@ sess_write(struct corr *c, struct csess *se)
 {
 	sqlite3_stmt	*s;
 
-	s = store_stmt(c->st, STMT_SESSION_UPDATE);
+	s = store_stmt(c->st, se->fresh ? STMT_SESSION_INSERT :
+	    STMT_SESSION_UPDATE);
 	store_bind_i64(s, 1, se->id);
 	store_bind_text(s, 2, se->client_ip);
 	store_bind_opt_i64(s, 3, se->client_port, se->client_port > 0);
@@ -821,7 +867,19 @@ sess_write(struct corr *c, struct csess *se)
 	store_bind_text(s, 16, se->banner);
 	store_bind_i64(s, 17, se->unreadable);
 	store_bind_i64(s, 18, se->incomplete);
+	if (se->fresh) {
+		store_bind_text(s, 19, se->server);
+		store_bind_text(s, 20, se->program);
+		store_bind_opt_i64(s, 21, se->pid, se->pid >= 0);
+		corr_bind_time(s, 22, se->start_epoch);
+		if (se->flow != 0)
+			store_bind_i64(s, 24, (int64_t)se->flow);
+		store_bind_text(s, 25, se->server_ip);
+		store_bind_opt_i64(s, 26, se->server_port,
+		    se->server_port > 0);
+	}
 	store_step_done(c->st, s);
+	se->fresh = false;
 }
 
 /* corr_sess_close_attempt - end the session's current refused transaction. */
@@ -859,6 +917,9 @@ corr_sess_close(struct corr *c, struct csess *se)
 	free(se->auth_user);
 	free(se->counters);
 	free(se->banner);
+	free(se->server);
+	free(se->program);
+	free(se->server_ip);
 	free(se);
 }
 
@@ -868,7 +929,6 @@ corr_sess_open(struct corr *c, const struct event *ev)
 {
 	struct csess	*se;
 	struct span	 k;
-	sqlite3_stmt	*s;
 
 	k = sess_key(c, ev);
 	if ((se = hmap_get(&c->sessions, k.p, k.n)) != NULL) {
@@ -892,21 +952,16 @@ corr_sess_open(struct corr *c, const struct event *ev)
 	if (!se->wire && (ev->type != EV_CONNECT || ev->flow != 0) &&
 	    corr_resume_session(c, se, ev))
 		return (se);
-	s = store_stmt(c->st, STMT_SESSION_INSERT);
-	store_bind_text(s, 1, se->kind);
-	store_bind_span(s, 2, ev->host);
-	store_bind_span(s, 3, ev->program);
-	store_bind_opt_i64(s, 4, ev->pid, ev->pid >= 0);
-	store_bind_span(s, 5, ev->client_ip);
-	store_bind_opt_i64(s, 6, ev->client_port, ev->client_port > 0);
-	store_bind_span(s, 7, ev->client_name);
-	corr_bind_time(s, 8, ev->time);
-	if (ev->flow != 0)
-		store_bind_i64(s, 10, (int64_t)ev->flow);
-	store_bind_span(s, 11, ev->server_ip);
-	store_bind_opt_i64(s, 12, ev->server_port, ev->server_port > 0);
-	store_step_done(c->st, s);
-	se->id = sqlite3_last_insert_rowid(c->st->db);
+	/* What only the insert sets, for when the row is written. */
+	se->fresh = true;
+	se->server = ev->host.n > 0 ? span_dup(ev->host) : NULL;
+	se->program = ev->program.n > 0 ? span_dup(ev->program) : NULL;
+	se->pid = ev->pid;
+	se->start_epoch = ev->time;
+	se->flow = ev->flow;
+	se->server_ip = ev->server_ip.n > 0 ? span_dup(ev->server_ip) : NULL;
+	se->server_port = ev->server_port;
+	se->id = c->next_session++;
 	c->stats.sessions++;
 	return (se);
 }

@@ -32,12 +32,37 @@ struct sqlite3_stmt;
 #define CORR_RECENT	64
 #define CORR_EVBATCH	32	/* evidence rows per INSERT */
 
+/*
+ * Rows are written once where they can be: a session, message or
+ * recipient first seen in this run gets its id at once (evidence rows
+ * name it) and its row when it is written (at its close, or at the
+ * checkpoint before its source is committed), fresh until then.  Rows
+ * read back from the store (joined, resumed) are updated.
+ */
+/* Bytes kept as an event gave them (NULs and all), NULL when empty. */
+struct cbytes {
+	char		*p;
+	size_t		 n;
+};
+
 struct crcpt {
 	char		*orig;		/* as the client gave it */
 	char		*final;		/* after rewriting */
 	int64_t		 id;
 	int		 attempts;
 	bool		 refused;	/* last outcome was a refusal */
+	bool		 fresh;		/* no row yet */
+	bool		 dirty;		/* changed since its row was written */
+	bool		 blocklisted;
+	const char	*outcome;	/* a string constant */
+	int64_t		 attempts_col;	/* as stored */
+	int		 reply_code;
+	struct cbytes	 stage;
+	struct cbytes	 reply_text;
+	struct cbytes	 dsn;
+	struct cbytes	 relay;
+	int64_t		 first_epoch;
+	int64_t		 last_epoch;
 };
 
 struct rindex;
@@ -67,6 +92,8 @@ struct cmsg {
 	char		*header_from;
 	char		*body_sha256;
 	int64_t		 last_epoch;
+	int64_t		 first_epoch;
+	bool		 fresh;		/* no row yet */
 	struct crcpt	*rcpts;
 	size_t		 nrcpts;
 	size_t		 rcap;
@@ -97,6 +124,14 @@ struct csess {
 	bool		 resumed;	/* row written by another log or run */
 	int64_t		 last_adopted;	/* last wire transaction joined */
 	struct cmsg	*attempt;	/* current refused transaction */
+	bool		 fresh;		/* no row yet: what only the insert sets */
+	char		*server;
+	char		*program;
+	int64_t		 pid;
+	int64_t		 start_epoch;
+	uint64_t	 flow;
+	char		*server_ip;
+	int64_t		 server_port;
 };
 
 struct corr {
@@ -139,6 +174,10 @@ struct corr {
 	size_t			 nevb;
 	struct buf		 evtext;
 	struct sqlite3_stmt	*evins;		/* the CORR_EVBATCH-row INSERT */
+	/* The next row ids, from the store at each source. */
+	int64_t			 next_session;
+	int64_t			 next_message;
+	int64_t			 next_rcpt;
 };
 
 

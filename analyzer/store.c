@@ -47,11 +47,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	" first_time = ?6, first_epoch = ?7, last_time = ?8,"
 	" last_epoch = ?9, lines = ?10, parsed = ?11, other = ?12,"
 	" unparsed = ?13, long_lines = ?14, error = ?15 WHERE id = ?1",
-	/* STMT_SESSION_INSERT */
-	"INSERT INTO sessions (kind, server, program, pid, client_ip,"
-	" client_port, client_name, start_time, start_epoch, flow,"
-	" server_ip, server_port)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	/* STMT_SESSION_INSERT: ?1-?18 as in the update */
+	"INSERT INTO sessions (id, client_ip, client_port, client_name,"
+	" helo, tls, auth_method, auth_user, auth_failures, end_time,"
+	" end_epoch, counters, messages, rejects, kind, banner, unreadable,"
+	" incomplete, server, program, pid, start_time, start_epoch, flow,"
+	" server_ip, server_port) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+	" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
+	" ?22, ?23, ?24, ?25, ?26)",
 	/* STMT_SESSION_UPDATE */
 	"UPDATE sessions SET client_ip = ?2, client_port = ?3,"
 	" client_name = ?4, helo = ?5, tls = ?6, auth_method = ?7,"
@@ -66,10 +69,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	" WHERE kind = 'wire' AND client_ip = ?1"
 	" AND start_epoch BETWEEN ?2 - 2 AND ?2 + 2"
 	" ORDER BY abs(start_epoch - ?2), id LIMIT 1",
-	/* STMT_MESSAGE_INSERT */
-	"INSERT INTO messages (session_id, server, queue_id, origin,"
-	" accepted, first_time, first_epoch, evidence_kind)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	/* STMT_MESSAGE_INSERT: ?1-?23 as in the update */
+	"INSERT INTO messages (id, session_id, origin, parent_id, client_ip,"
+	" client_name, helo, auth_user, sender_raw, sender, sender_domain,"
+	" size, nrcpt, message_id, accepted, removed, last_time, last_epoch,"
+	" queue_id, subject, header_from, body_sha256, evidence_kind,"
+	" server, first_time, first_epoch) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	" ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+	" ?21, ?22, ?23, ?24, ?25, ?26)",
 	/* STMT_MESSAGE_UPDATE */
 	"UPDATE messages SET session_id = ?2, origin = ?3, parent_id = ?4,"
 	" client_ip = ?5, client_name = ?6, helo = ?7, auth_user = ?8,"
@@ -112,15 +119,19 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_MESSAGE_FIND_TXN */
 	"SELECT id FROM messages WHERE session_id = ?1 AND accepted"
 	" AND id > ?2 AND evidence_kind = 'log' ORDER BY id LIMIT 1",
+	/* STMT_NEXT_IDS */
+	"SELECT (SELECT coalesce(max(id), 0) FROM sessions),"
+	" (SELECT coalesce(max(id), 0) FROM messages),"
+	" (SELECT coalesce(max(id), 0) FROM recipients)",
 	/* STMT_RCPT_LOAD */
 	"SELECT id, rcpt_raw, final_raw, attempts FROM recipients"
 	" WHERE message_id = ?1 ORDER BY id",
-	/* STMT_RCPT_INSERT */
-	"INSERT INTO recipients (message_id, rcpt_raw, final_raw,"
-	" final_domain, rcpt, rcpt_domain, surface_domain, trick, stage,"
-	" reply_code, reply_text, dsn, outcome, relay, attempts,"
-	" blocklisted, first_epoch, last_epoch) VALUES (?1, ?2, ?3, ?4, ?5,"
-	" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+	/* STMT_RCPT_INSERT: ?1-?12 as in the update */
+	"INSERT INTO recipients (id, stage, reply_code, reply_text, dsn,"
+	" outcome, relay, attempts, blocklisted, last_epoch, final_raw,"
+	" final_domain, message_id, rcpt_raw, rcpt, rcpt_domain,"
+	" surface_domain, trick, first_epoch) VALUES (?1, ?2, ?3, ?4, ?5,"
+	" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
 	/* STMT_RCPT_UPDATE */
 	"UPDATE recipients SET stage = ?2, reply_code = ?3, reply_text = ?4,"
 	" dsn = ?5, outcome = ?6, relay = ?7, attempts = ?8,"
