@@ -17,8 +17,10 @@
  * cleanup message-id, or anything naming its queue id) and closes at
  * "removed".  Refused transactions (NOQUEUE) have no queue id: the
  * refusals of one session with the same sender in a row form one
- * attempt, held by the session.  Each row is inserted when it opens, so
- * evidence lines can point at it at once, and updated when it closes.
+ * attempt, held by the session.  Each gets its row id when it opens, so
+ * evidence lines can point at it at once, and its row when first written
+ * (close, or the checkpoint before its source's commit); see
+ * correlate_int.h.
  * Everything here is untrusted text: it is stored, never interpreted
  * beyond the fields the parser split out.
  */
