@@ -186,6 +186,17 @@ classify_is_local(const struct locality *loc, const char *d, bool relay_ok)
 	return (c == LOC_LOCAL || (relay_ok && c == LOC_RELAY));
 }
 
+/* same_text - is column i what v is (both NULL, or equal)? */
+static bool
+same_text(sqlite3_stmt *q, int i, const char *v)
+{
+	const char	*t = (const char *)sqlite3_column_text(q, i);
+
+	if (t == NULL || v == NULL)
+		return (t == NULL && v == NULL);
+	return (strcmp(t, v) == 0);
+}
+
 /* classify_recipients - direction, authority and verdict of each. */
 static void
 classify_recipients(struct store *st, const struct locality *loc,
@@ -195,7 +206,8 @@ classify_recipients(struct store *st, const struct locality *loc,
 
 	q = store_prepare(st, "SELECT r.id, r.rcpt_domain, r.surface_domain,"
 	    " r.trick, r.outcome, m.origin, m.sender_raw, m.sender_domain,"
-	    " m.client_ip, m.auth_user, r.reply_code FROM recipients r"
+	    " m.client_ip, m.auth_user, r.reply_code, r.direction,"
+	    " r.authority, r.verdict, r.tricked FROM recipients r"
 	    " JOIN messages m ON m.id = r.message_id ORDER BY r.id");
 	u = store_prepare(st, "UPDATE recipients SET direction = ?2,"
 	    " authority = ?3, verdict = ?4, tricked = ?5 WHERE id = ?1");
@@ -259,6 +271,12 @@ classify_recipients(struct store *st, const struct locality *loc,
 		tricked = trick != NULL && !rlocal && sd != NULL &&
 		    classify_is_local(loc, sd, true);
 
+		cs->recipients++;
+		/* A store judged before: write only what changed. */
+		if (same_text(q, 11, direction) && same_text(q, 12, authority) &&
+		    same_text(q, 13, verdict) &&
+		    (sqlite3_column_int(q, 14) != 0) == tricked)
+			continue;
 		sqlite3_reset(u);
 		store_bind_i64(u, 1, sqlite3_column_int64(q, 0));
 		store_bind_text(u, 2, direction);
@@ -266,7 +284,6 @@ classify_recipients(struct store *st, const struct locality *loc,
 		store_bind_text(u, 4, verdict);
 		store_bind_i64(u, 5, tricked);
 		store_step_done(st, u);
-		cs->recipients++;
 	}
 	sqlite3_finalize(q);
 	sqlite3_finalize(u);
