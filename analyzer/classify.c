@@ -197,6 +197,70 @@ same_text(sqlite3_stmt *q, int i, const char *v)
 	return (strcmp(t, v) == 0);
 }
 
+/*
+ * classify_judge - direction, authority and verdict of one recipient.
+ * Here for the whole-store pass, and for the correlator, which judges
+ * each recipient it writes by what is known then, so that the pass
+ * rewrites only what inference changed.
+ */
+void
+classify_judge(const struct locality *loc, const struct judge_in *in,
+    struct judgement *j)
+{
+	const char	*rd = in->rcpt_domain, *sd = in->surface_domain;
+	const char	*sraw = in->sender_raw, *ip = in->client_ip;
+	const char	*user = in->auth_user, *outcome = in->outcome;
+	const char	*origin = in->origin != NULL ? in->origin : "";
+	bool		 rlocal, slocal, nullsender;
+
+	memset(j, 0, sizeof(*j));
+	rlocal = classify_is_local(loc, rd, true);
+	nullsender = sraw != NULL && *sraw == '\0';
+	slocal = sraw != NULL && !nullsender &&
+	    classify_is_local(loc, in->sender_domain, false);
+	if (rlocal)
+		j->direction = slocal ? "local" : "inbound";
+	else
+		j->direction = slocal ? "outbound" : "relay";
+
+	if (strcmp(origin, "bounce") == 0)
+		j->authority = "server";
+	else if (strcmp(origin, "pickup") == 0)
+		j->authority = "trusted";
+	else if (user != NULL && *user != '\0')
+		j->authority = "auth";
+	else if (ip == NULL || *ip == '\0')
+		j->authority = "unknown";
+	else if (locality_ip_trusted(loc, ip))
+		j->authority = "trusted";
+	else
+		j->authority = "none";
+
+	if (!rlocal) {
+		if (strcmp(j->authority, "server") == 0)
+			j->verdict = nullsender ? "backscatter" : NULL;
+		else if (strcmp(j->authority, "none") == 0) {
+			j->verdict = strcmp(outcome, "rejected") == 0 ?
+			    "relay-attempt" : "open-relay";
+			/*
+			 * 503 is "bad sequence of commands": the server
+			 * never judged the recipient.
+			 */
+			if (strcmp(outcome, "rejected") == 0 &&
+			    in->reply_code == 503)
+				j->verdict = NULL;
+		} else if (strcmp(j->authority, "auth") == 0)
+			j->verdict = "auth-relay";
+		else if (strcmp(j->authority, "trusted") == 0 &&
+		    !slocal && !nullsender)
+			j->verdict = "trusted-relay";
+		else if (strcmp(j->authority, "unknown") == 0)
+			j->unattributed = true;
+	}
+	j->tricked = in->trick != NULL && *in->trick != '\0' && !rlocal &&
+	    sd != NULL && classify_is_local(loc, sd, true);
+}
+
 /* classify_recipients - direction, authority and verdict of each. */
 static void
 classify_recipients(struct store *st, const struct locality *loc,
@@ -212,77 +276,35 @@ classify_recipients(struct store *st, const struct locality *loc,
 	u = store_prepare(st, "UPDATE recipients SET direction = ?2,"
 	    " authority = ?3, verdict = ?4, tricked = ?5 WHERE id = ?1");
 	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char	*rd = (const char *)sqlite3_column_text(q, 1);
-		const char	*sd = (const char *)sqlite3_column_text(q, 2);
-		const char	*trick = (const char *)sqlite3_column_text(q, 3);
-		const char	*outcome = store_col_text(q, 4);
-		const char	*origin = store_col_text(q, 5);
-		const char	*sraw = (const char *)sqlite3_column_text(q, 6);
-		const char	*sdom = (const char *)sqlite3_column_text(q, 7);
-		const char	*ip = (const char *)sqlite3_column_text(q, 8);
-		const char	*user = (const char *)sqlite3_column_text(q, 9);
-		const char	*direction, *authority, *verdict = NULL;
-		bool		 rlocal, slocal, nullsender, tricked;
+		struct judge_in		in;
+		struct judgement	j;
 
-		rlocal = classify_is_local(loc, rd, true);
-		nullsender = sraw != NULL && *sraw == '\0';
-		slocal = sraw != NULL && !nullsender &&
-		    classify_is_local(loc, sdom, false);
-		if (rlocal)
-			direction = slocal ? "local" : "inbound";
-		else
-			direction = slocal ? "outbound" : "relay";
-
-		if (strcmp(origin, "bounce") == 0)
-			authority = "server";
-		else if (strcmp(origin, "pickup") == 0)
-			authority = "trusted";
-		else if (user != NULL && *user != '\0')
-			authority = "auth";
-		else if (ip == NULL || *ip == '\0')
-			authority = "unknown";
-		else if (locality_ip_trusted(loc, ip))
-			authority = "trusted";
-		else
-			authority = "none";
-
-		if (!rlocal) {
-			if (strcmp(authority, "server") == 0)
-				verdict = nullsender ? "backscatter" : NULL;
-			else if (strcmp(authority, "none") == 0) {
-				verdict = strcmp(outcome, "rejected") == 0 ?
-				    "relay-attempt" : "open-relay";
-				/*
-				 * 503 is "bad sequence of commands": the
-				 * server never judged the recipient.
-				 */
-				if (strcmp(outcome, "rejected") == 0 &&
-				    sqlite3_column_int(q, 10) == 503)
-					verdict = NULL;
-			}
-			else if (strcmp(authority, "auth") == 0)
-				verdict = "auth-relay";
-			else if (strcmp(authority, "trusted") == 0 &&
-			    !slocal && !nullsender)
-				verdict = "trusted-relay";
-			else if (strcmp(authority, "unknown") == 0)
-				cs->unattributed++;
-		}
-		tricked = trick != NULL && !rlocal && sd != NULL &&
-		    classify_is_local(loc, sd, true);
-
+		in.rcpt_domain = (const char *)sqlite3_column_text(q, 1);
+		in.surface_domain = (const char *)sqlite3_column_text(q, 2);
+		in.trick = (const char *)sqlite3_column_text(q, 3);
+		in.outcome = store_col_text(q, 4);
+		in.origin = store_col_text(q, 5);
+		in.sender_raw = (const char *)sqlite3_column_text(q, 6);
+		in.sender_domain = (const char *)sqlite3_column_text(q, 7);
+		in.client_ip = (const char *)sqlite3_column_text(q, 8);
+		in.auth_user = (const char *)sqlite3_column_text(q, 9);
+		in.reply_code = sqlite3_column_int(q, 10);
+		classify_judge(loc, &in, &j);
+		if (j.unattributed)
+			cs->unattributed++;
 		cs->recipients++;
 		/* A store judged before: write only what changed. */
-		if (same_text(q, 11, direction) && same_text(q, 12, authority) &&
-		    same_text(q, 13, verdict) &&
-		    (sqlite3_column_int(q, 14) != 0) == tricked)
+		if (same_text(q, 11, j.direction) &&
+		    same_text(q, 12, j.authority) &&
+		    same_text(q, 13, j.verdict) &&
+		    (sqlite3_column_int(q, 14) != 0) == j.tricked)
 			continue;
 		sqlite3_reset(u);
 		store_bind_i64(u, 1, sqlite3_column_int64(q, 0));
-		store_bind_text(u, 2, direction);
-		store_bind_text(u, 3, authority);
-		store_bind_text(u, 4, verdict);
-		store_bind_i64(u, 5, tricked);
+		store_bind_text(u, 2, j.direction);
+		store_bind_text(u, 3, j.authority);
+		store_bind_text(u, 4, j.verdict);
+		store_bind_i64(u, 5, j.tricked);
 		store_step_done(st, u);
 	}
 	sqlite3_finalize(q);
@@ -491,6 +513,18 @@ classify_default_nets(struct locality *loc)
 	    "the server itself (no --local-net or mynetworks given)");
 	(void)locality_add_net(loc, "::1/128", LOC_ORIGIN_INFERRED,
 	    "the server itself (no --local-net or mynetworks given)");
+}
+
+/*
+ * classify_prepare - loc (this run's flags and configuration) with what
+ * the store knows from earlier runs and the default networks: the
+ * locality an ingest judges by as it writes, before inference.
+ */
+void
+classify_prepare(struct store *st, struct locality *loc)
+{
+	classify_load_stored(st, loc);
+	classify_default_nets(loc);
 }
 
 /*
