@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "address.h"
+#include "classify.h"
 #include "compat.h"
 #include "hmap.h"
 #include "log.h"
@@ -132,6 +133,17 @@ corr_set_source(struct corr *c, int64_t source_id)
 	    (long long)source_id);
 	corr_check_wire(c);
 	c->have_txn_log = -1;
+}
+
+/*
+ * corr_set_locality - judge each recipient by loc as it is written, so
+ * that the whole-store pass after the ingest rewrites only the rows
+ * inference changes.  loc must outlive the correlator's use.
+ */
+void
+corr_set_locality(struct corr *c, const struct locality *loc)
+{
+	c->loc = loc;
 }
 
 void
@@ -282,13 +294,26 @@ msg_has_taken(const struct cmsg *m)
 	return (false);
 }
 
-/* rcpt_write - store recipient r of message m, if new or changed. */
-static void
-rcpt_write(struct corr *c, const struct cmsg *m, struct crcpt *r)
+/* nonempty - s, or NULL when it is empty (as store_bind_text() stores it). */
+static const char *
+nonempty(const char *s)
 {
-	sqlite3_stmt	*s;
-	struct address	 a, fa;
-	char		 dec[ADDR_TEXT_MAX];
+	return (s != NULL && *s != '\0' ? s : NULL);
+}
+
+/*
+ * rcpt_write - store recipient r of message m, if new or changed, judged
+ * by the correlator's locality; sdom is the domain of m's sender.
+ */
+static void
+rcpt_write(struct corr *c, const struct cmsg *m, struct crcpt *r,
+    const char *sdom)
+{
+	sqlite3_stmt		*s;
+	struct address		 a, fa;
+	struct judge_in		 in;
+	struct judgement	 j;
+	char			 dec[ADDR_TEXT_MAX];
 
 	if (!r->fresh && !r->dirty)
 		return;
@@ -308,10 +333,10 @@ rcpt_write(struct corr *c, const struct cmsg *m, struct crcpt *r)
 		(void)address_decode(span_from_cstr(r->final), &fa);
 		store_bind_text(s, 12, fa.domain);
 	}
+	(void)address_decode(span_from_cstr(r->orig), &a);
 	if (r->fresh) {
 		store_bind_i64(s, 13, m->id);
 		sqlite3_bind_text(s, 14, r->orig, -1, SQLITE_TRANSIENT);
-		(void)address_decode(span_from_cstr(r->orig), &a);
 		address_format(&a, dec, sizeof(dec));
 		store_bind_text(s, 15, dec);
 		store_bind_text(s, 16, a.domain);
@@ -320,6 +345,25 @@ rcpt_write(struct corr *c, const struct cmsg *m, struct crcpt *r)
 			store_bind_text(s, 18, address_trick_name(a.trick));
 		store_bind_i64(s, 19, r->first_epoch);
 	}
+	if (c->loc != NULL) {
+		in.rcpt_domain = nonempty(a.domain);
+		in.surface_domain = nonempty(a.surface);
+		in.trick = a.trick != ADDR_TRICK_NONE ?
+		    address_trick_name(a.trick) : NULL;
+		in.outcome = r->outcome != NULL ? r->outcome : "accepted";
+		in.origin = m->origin;
+		in.sender_raw = m->sender_raw;
+		in.sender_domain = sdom;
+		in.client_ip = nonempty(m->client_ip);
+		in.auth_user = nonempty(m->auth_user);
+		in.reply_code = r->reply_code > 0 ? r->reply_code : 0;
+		classify_judge(c->loc, &in, &j);
+		store_bind_text(s, 20, j.direction);
+		store_bind_text(s, 21, j.authority);
+		store_bind_text(s, 22, j.verdict);
+		store_bind_i64(s, 23, j.tricked);
+	} else
+		store_bind_i64(s, 23, 0);
 	store_step_done(c->st, s);
 	r->fresh = r->dirty = false;
 }
@@ -332,6 +376,7 @@ corr_msg_write(struct corr *c, struct cmsg *m)
 	struct address	 a;
 	char		 dec[ADDR_TEXT_MAX];
 	char		 iso[32];
+	const char	*sdom;
 	size_t		 i;
 
 	s = store_stmt(c->st, m->fresh ? STMT_MESSAGE_INSERT :
@@ -381,8 +426,14 @@ corr_msg_write(struct corr *c, struct cmsg *m)
 	}
 	store_step_done(c->st, s);
 	m->fresh = false;
+	sdom = NULL;
+	if (m->nrcpts > 0 && m->sender_raw != NULL) {
+		(void)address_decode(span_from_cstr(m->sender_raw), &a);
+		if (!(a.flags & ADDR_F_NULL))
+			sdom = nonempty(a.domain);
+	}
 	for (i = 0; i < m->nrcpts; i++)
-		rcpt_write(c, m, &m->rcpts[i]);
+		rcpt_write(c, m, &m->rcpts[i], sdom);
 }
 
 /* corr_msg_free - release a message's memory (its row stays). */

@@ -25,6 +25,7 @@
 
 #include "event.h"
 
+struct locality;
 struct store;
 struct corr;
 
@@ -37,6 +38,7 @@ struct corr_stats {
 
 struct corr	*corr_new(struct store *);
 void		 corr_set_source(struct corr *, int64_t);
+void		 corr_set_locality(struct corr *, const struct locality *);
 void		 corr_event(void *, const struct event *);
 void		 corr_flush(struct corr *);
 void		 corr_checkpoint(struct corr *);

@@ -26,6 +26,7 @@
 #include "event.h"
 #include "hmap.h"
 
+struct locality;
 struct store;
 struct sqlite3_stmt;
 
@@ -174,6 +175,8 @@ struct corr {
 	size_t			 nevb;
 	struct buf		 evtext;
 	struct sqlite3_stmt	*evins;		/* the CORR_EVBATCH-row INSERT */
+	/* Judging recipients as they are written (NULL: not judged). */
+	const struct locality	*loc;
 	/* The next row ids, from the store at each source. */
 	int64_t			 next_session;
 	int64_t			 next_message;

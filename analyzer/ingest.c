@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "classify.h"
 #include "compat.h"
 #include "correlate.h"
 #include "event.h"
@@ -1023,6 +1024,10 @@ ingest_files(struct store *st, char **paths, size_t n,
 		return (-2);
 	}
 	corr = corr_new(st);
+	if (o->loc != NULL) {
+		classify_prepare(st, o->loc);
+		corr_set_locality(corr, o->loc);
+	}
 
 	/*
 	 * Standard input is spooled first; then captures are read before

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct locality;
 struct store;
 
 struct ingest_opts {
@@ -25,6 +26,11 @@ struct ingest_opts {
 	const char	*format;	/* --format, NULL: detect */
 	const char	*extract;	/* --extract DIR, or NULL */
 	bool		 quiet;
+	/*
+	 * This run's flags and configuration, or NULL: what recipients are
+	 * judged by as they are written (with the store's, added here).
+	 */
+	struct locality	*loc;
 };
 
 struct ingest_totals {

@@ -463,6 +463,11 @@ do_ingest(struct opts *o, struct store **stp, int argc, char **argv)
 
 	if ((loc = build_locality(o)) == NULL)
 		return (EXIT_USAGE);
+	/*
+	 * Also what the ingest judges by as it writes (it adds the store's;
+	 * classification adds the same again, and inference).
+	 */
+	o->ingest.loc = loc;
 	empty = ingest_expand_dirs(&paths, &npaths, argv, (size_t)argc);
 	ingest_order(paths, npaths);
 	if (ingest_rebuild_plan(*stp, paths, npaths, &old, &nold,
@@ -474,6 +479,7 @@ do_ingest(struct opts *o, struct store **stp, int argc, char **argv)
 	if (empty > 0 && rv == 0)
 		rv = -1;
 	ingest_free_paths(paths, npaths);
+	o->ingest.loc = NULL;
 	if (rv == -2) {
 		locality_free(loc);
 		return (EXIT_USAGE);

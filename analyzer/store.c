@@ -126,18 +126,21 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_RCPT_LOAD */
 	"SELECT id, rcpt_raw, final_raw, attempts FROM recipients"
 	" WHERE message_id = ?1 ORDER BY id",
-	/* STMT_RCPT_INSERT: ?1-?12 as in the update */
+	/* STMT_RCPT_INSERT: ?1-?12 and ?20-?23 as in the update */
 	"INSERT INTO recipients (id, stage, reply_code, reply_text, dsn,"
 	" outcome, relay, attempts, blocklisted, last_epoch, final_raw,"
 	" final_domain, message_id, rcpt_raw, rcpt, rcpt_domain,"
-	" surface_domain, trick, first_epoch) VALUES (?1, ?2, ?3, ?4, ?5,"
-	" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+	" surface_domain, trick, first_epoch, direction, authority, verdict,"
+	" tricked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+	" ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
 	/* STMT_RCPT_UPDATE */
 	"UPDATE recipients SET stage = ?2, reply_code = ?3, reply_text = ?4,"
 	" dsn = ?5, outcome = ?6, relay = ?7, attempts = ?8,"
 	" blocklisted = ?9, last_epoch = ?10,"
 	" final_raw = coalesce(?11, final_raw),"
-	" final_domain = coalesce(?12, final_domain) WHERE id = ?1",
+	" final_domain = coalesce(?12, final_domain),"
+	" direction = ?20, authority = ?21, verdict = ?22, tricked = ?23"
+	" WHERE id = ?1",
 	/* STMT_HEADER_INSERT */
 	"INSERT INTO headers (message_id, name, value) VALUES (?1, ?2, ?3)",
 	/* STMT_EVIDENCE_INSERT */
