@@ -104,7 +104,10 @@
  *  EV_WARNING	 status = the kind ("long-line", "bare-cr", "nul-byte",
  *		 "bad-reply", "reply-mismatch", "bad-bdat", "bad-base64",
  *		 "queue-full", "hold-overflow", "bare-lf-dot", "tcp"),
- *		 text = what; at most SW_WARN_MAX per flow, all counted
+ *		 text = what; at most SW_WARN_MAX per flow, all counted.
+ *		 A long line is flagged when it goes over the limit: ref
+ *		 is that packet (a line may go on for gigabytes), the text
+ *		 names the packet the line began in, raw cites its start
  *  EV_DISCONNECT	 at the end: status = "FIN", "RST", "timeout", "EOF" or
  *		 "truncated", text = "QUIT" when the client sent QUIT, else
  *		 the same; counters as Postfix writes them ("ehlo=1 mail=1
@@ -274,7 +277,7 @@ sw_go_tls(struct sw_flow *f)
 		if (f->d[i].line.data != NULL)
 			explicit_bzero(f->d[i].line.data, f->d[i].line.len);
 		buf_reset(&f->d[i].line);
-		f->d[i].cut = f->d[i].skip = false;
+		f->d[i].cut = f->d[i].cut_warned = f->d[i].skip = false;
 	}
 }
 
@@ -439,7 +442,7 @@ sw_gap(void *arg, void *fs, enum flow_dir dir, uint64_t n,
 	if (d->line.data != NULL)
 		explicit_bzero(d->line.data, d->line.len);
 	buf_reset(&d->line);
-	d->cut = d->skip = false;
+	d->cut = d->cut_warned = d->skip = false;
 	if (f->state == SW_DETECT) {
 		f->gapped = true;
 		return;

@@ -20,6 +20,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,26 +127,16 @@ sw_server_silent(const struct sw_flow *f)
 	return (f->d[FLOW_S2C].bytes == 0);
 }
 
-/* sw_line_check - flag a cut line, a bare CR or a NUL byte. */
+/*
+ * sw_line_warn - flag a line of one direction, citing it (redacted when
+ * it may hold credentials).
+ */
 static void
-sw_line_check(struct sw_flow *f, enum flow_dir dir, struct span line,
-    const struct flow_pos *at, bool cut)
+sw_line_warn(struct sw_flow *f, enum flow_dir dir, struct span line,
+    const struct flow_pos *at, const char *kind, const char *text)
 {
-	const char	*kind = NULL, *text = NULL;
-	struct span	 show;
+	struct span	show;
 
-	if (cut) {
-		kind = "long-line";
-		text = "line longer than 4096 octets: cut";
-	} else if (memchr(line.p, '\r', line.n) != NULL) {
-		kind = "bare-cr";
-		text = "bare CR in a line";
-	} else if (memchr(line.p, '\0', line.n) != NULL) {
-		kind = "nul-byte";
-		text = "NUL byte in a line";
-	}
-	if (kind == NULL)
-		return;
 	f->sw->st.bad_lines++;
 	if (dir == FLOW_S2C)
 		show = line;
@@ -155,6 +146,50 @@ sw_line_check(struct sw_flow *f, enum flow_dir dir, struct span line,
 	else
 		show = line;
 	sw_warn(f, at, kind, text, dir == FLOW_S2C ? "S: " : "C: ", show);
+}
+
+/*
+ * sw_line_long - flag the line being framed as too long.  at is the
+ * packet it went over the limit in, or (at_end) the one it ended in when
+ * it could not be flagged then; the text names the packet it began in.
+ */
+static void
+sw_line_long(struct sw_flow *f, enum flow_dir dir, struct span line,
+    const struct flow_pos *at, bool at_end)
+{
+	struct sw_dir	*d = &f->d[dir];
+	char		 text[160];
+	const char	*who = dir == FLOW_C2S ? "client" : "server";
+
+	d->cut_warned = true;
+	if (d->line_pkt == at->packet)
+		(void)snprintf(text, sizeof(text), "%s line longer than %d "
+		    "octets: cut, %s this packet, where it began", who,
+		    SMTPWIRE_LINE_MAX, at_end ? "ending in" : "in");
+	else
+		(void)snprintf(text, sizeof(text), "%s line longer than %d "
+		    "octets: cut, %s this packet, begun in packet %llu", who,
+		    SMTPWIRE_LINE_MAX, at_end ? "ending in" : "in",
+		    (unsigned long long)d->line_pkt);
+	sw_line_warn(f, dir, line, at, "long-line", text);
+}
+
+/*
+ * sw_line_check - flag a cut line (unless it was flagged when it went
+ * over the limit), a bare CR or a NUL byte.
+ */
+static void
+sw_line_check(struct sw_flow *f, enum flow_dir dir, struct span line,
+    const struct flow_pos *at, bool cut)
+{
+	if (cut) {
+		if (!f->d[dir].cut_warned)
+			sw_line_long(f, dir, line, at, true);
+	} else if (memchr(line.p, '\r', line.n) != NULL)
+		sw_line_warn(f, dir, line, at, "bare-cr", "bare CR in a line");
+	else if (memchr(line.p, '\0', line.n) != NULL)
+		sw_line_warn(f, dir, line, at, "nul-byte",
+		    "NUL byte in a line");
 }
 
 /* sw_line_smtp - a line of an SMTP flow: check it, then read it. */
@@ -208,8 +243,10 @@ sw_frame(struct sw_flow *f, enum flow_dir dir, const uint8_t *p, size_t n,
 		return (len + 1);
 	}
 	max = f->state == SW_DETECT ? SW_DETECT_LINE_MAX : SMTPWIRE_LINE_MAX;
-	if (d->line.len == 0 && !d->cut)
+	if (d->line.len == 0 && !d->cut) {
 		d->line_off = at->offset;
+		d->line_pkt = at->packet;
+	}
 	if (lf != NULL && d->line.len == 0 && !d->cut && len <= max) {
 		line.p = (const char *)p;
 		line.n = len;
@@ -219,8 +256,16 @@ sw_frame(struct sw_flow *f, enum flow_dir dir, const uint8_t *p, size_t n,
 		take = len < room ? len : room;
 		if (take > 0 && buf_append(&d->line, p, take) == -1)
 			take = 0;
-		if (take < len)
+		if (take < len && !d->cut) {
+			/* Flagged where it goes over, not where it ends. */
 			d->cut = true;
+			if (f->state == SW_SMTP) {
+				lpos = *at;
+				lpos.offset = d->line_off;
+				sw_line_long(f, dir, buf_span(&d->line),
+				    &lpos, false);
+			}
+		}
 		if (lf == NULL)
 			return (n);
 		line = buf_span(&d->line);
@@ -235,7 +280,7 @@ sw_frame(struct sw_flow *f, enum flow_dir dir, const uint8_t *p, size_t n,
 			explicit_bzero(d->line.data, d->line.len);
 		buf_reset(&d->line);
 	}
-	d->cut = false;
+	d->cut = d->cut_warned = false;
 	return (len + 1);
 }
 

@@ -181,10 +181,12 @@ struct sw_reply {
 struct sw_dir {
 	struct buf	 line;		/* a line across packets */
 	uint64_t	 line_off;	/* stream offset of its first byte */
+	uint64_t	 line_pkt;	/* the packet of its first byte */
 	uint64_t	 bytes;		/* bytes delivered */
 	uint64_t	 lines;
 	bool		 skip;		/* discarding to an LF */
 	bool		 cut;		/* the line was too long */
+	bool		 cut_warned;	/* ... and was flagged then */
 };
 
 struct sw_hold_seg {

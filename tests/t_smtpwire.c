@@ -767,6 +767,8 @@ t_framing(void)
 	e = must(EV_WARNING, 1, "framing");
 	is_str(e->status, "long-line", "long line flagged");
 	is_int(strlen(e->raw), 3 + SMTPWIRE_LINE_MAX, "long line: raw cut");
+	is_str(e->text, "client line longer than 4096 octets: cut, in this "
+	    "packet, where it began", "long line in one packet: says so");
 	e = must(EV_INFO, 0, "framing");
 	is_str(e->stage, "RCPT", "long rcpt cut before its >: malformed");
 	is_int(strlen(e->text2), SMTPWIRE_LINE_MAX - 5, "long rcpt: cut");
@@ -793,6 +795,58 @@ t_framing(void)
 /* sha256sum of t_bdat's first message, "From: x@y\r\nSubject: chunked..." */
 #define BDAT_SHA \
 	"da48a99f7eca622de60b00b317b5dd2d1639124ec85a64142cac173b29a56d4c"
+
+/*
+ * t_longline - a line that spans packets is flagged in the packet where it
+ * goes over SMTPWIRE_LINE_MAX, naming the packet it began in, once; the
+ * same when the connection closes before its end.
+ */
+static void
+t_longline(void)
+{
+	struct smtpwire	*sw;
+	struct drv	 d;
+	struct tev	*e;
+	char		 xs[3000];
+
+	reset();
+	packet = 0;
+	memset(xs, 'x', sizeof(xs));
+	sw = smtpwire_new(collect, NULL, 0);
+	/* Packets 1 (open), 2 banner, 3 EHLO, 4 its reply. */
+	d_open(&d, sw, 6, "192.0.2.10", 1112, "192.0.2.25", 25, true);
+	S(&d, "220 mx ESMTP\r\n");
+	C(&d, "EHLO long\r\n");
+	S(&d, "250 mx\r\n");
+	/* 5: 11 octets, 6: 3011, 7: 6011, over 4096; 8 more, 9 the end. */
+	C(&d, "MAIL FROM:<");
+	d_send(&d, FLOW_C2S, xs, sizeof(xs));
+	d_send(&d, FLOW_C2S, xs, sizeof(xs));
+	d_send(&d, FLOW_C2S, xs, sizeof(xs));
+	C(&d, ">\r\n");
+	S(&d, "500 5.5.0 line too long\r\n");
+	/* 11: 9 octets, 12: 3009, 13: 6009, then the close (14). */
+	C(&d, "RCPT TO:<");
+	d_send(&d, FLOW_C2S, xs, sizeof(xs));
+	d_send(&d, FLOW_C2S, xs, sizeof(xs));
+	d_close(&d, FLOW_END_FIN);
+	is_int(count(EV_WARNING), 2, "long lines: each flagged once");
+	e = must(EV_WARNING, 0, "long lines");
+	is_str(e->status, "long-line", "long MAIL: long-line");
+	is_int(e->line, 7, "long MAIL: the packet it went over in");
+	is_int(e->offset, 11, "long MAIL: the offset of its start");
+	is_str(e->text, "client line longer than 4096 octets: cut, in this "
+	    "packet, begun in packet 5", "long MAIL: where it began");
+	is_int(strlen(e->raw), 3 + SMTPWIRE_LINE_MAX, "long MAIL: raw cut");
+	ok(strncmp(e->raw, "C: MAIL FROM:<xxx", 17) == 0,
+	    "long MAIL: raw is its start");
+	e = must(EV_WARNING, 1, "long lines");
+	is_int(e->line, 13, "unended RCPT: the packet it went over in");
+	is_str(e->text, "client line longer than 4096 octets: cut, in this "
+	    "packet, begun in packet 11", "unended RCPT: where it began");
+	smtpwire_free(sw);
+	reset();
+}
 
 /* t_bdat - RFC 3030 chunks, LAST, pipelined next mail, bad sizes. */
 static void
@@ -1721,6 +1775,7 @@ main(void)
 	t_data_refused();
 	t_transactions();
 	t_framing();
+	t_longline();
 	t_bdat();
 	t_tls();
 	t_auth();
