@@ -155,6 +155,31 @@ static const char *why_names[DECODE_W__MAX] = {
 	[DECODE_W_FRAG_EVICTED] = "fragment-evicted",
 };
 
+/* What each anomaly means, for a person reading a warning. */
+static const char *why_texts[DECODE_W__MAX] = {
+	[DECODE_W_NONE] = "no anomaly",
+	[DECODE_W_LINK_SHORT] = "frame shorter than its link header",
+	[DECODE_W_VLAN_DEPTH] = "more than 4 stacked VLAN tags",
+	[DECODE_W_IP_VERSION] = "IP version disagrees with the link header",
+	[DECODE_W_IP4_HEADER] = "IPv4 header length under 20 or over the "
+	    "total length",
+	[DECODE_W_IP4_LENGTH] = "IPv4 total length beyond the frame",
+	[DECODE_W_IP6_LENGTH] = "IPv6 payload length zero or beyond the frame",
+	[DECODE_W_IP6_EXT] = "IPv6 extension headers malformed or more than "
+	    "16",
+	[DECODE_W_TCP_HEADER] = "TCP data offset under 5 or beyond the "
+	    "datagram",
+	[DECODE_W_TRUNC_HEADER] = "headers cut by the snapshot length",
+	[DECODE_W_TRUNC_PAYLOAD] = "payload cut by the snapshot length",
+	[DECODE_W_IP4_TSO] = "IPv4 total length 0 (segmentation offload)",
+	[DECODE_W_FRAG_BAD] = "IP fragment beyond 65535 octets or "
+	    "inconsistent",
+	[DECODE_W_FRAG_OVERLAP] = "overlapping IP fragments",
+	[DECODE_W_FRAG_TRUNC] = "IP fragment cut by the snapshot length",
+	[DECODE_W_FRAG_TIMEOUT] = "IP datagram never completed",
+	[DECODE_W_FRAG_EVICTED] = "IP datagram pushed out of reassembly",
+};
+
 /* cur_skip - advance n bytes; -1 if fewer were captured. */
 static inline int
 cur_skip(struct cur *c, size_t n)
@@ -774,6 +799,15 @@ decode_why_name(enum decode_why why)
 	if (why < 0 || why >= DECODE_W__MAX)
 		return ("unknown");
 	return (why_names[why]);
+}
+
+/* decode_why_text - what an anomaly means, as a phrase. */
+const char *
+decode_why_text(enum decode_why why)
+{
+	if (why < 0 || why >= DECODE_W__MAX)
+		return ("unknown anomaly");
+	return (why_texts[why]);
 }
 
 /* decode_link_name - the name of a supported link type, else NULL. */

@@ -122,6 +122,7 @@ int		 decode_frame(struct decode *, int, const uint8_t *, size_t,
 void		 decode_flush(struct decode *);
 const struct decode_stats *decode_stats(const struct decode *);
 const char	*decode_why_name(enum decode_why);
+const char	*decode_why_text(enum decode_why);
 const char	*decode_link_name(int);
 bool		 decode_link_supported(int);
 

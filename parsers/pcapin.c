@@ -29,10 +29,15 @@
  *
  * Records are hostile.  libpcap checks record headers against its own
  * limits; here a record claiming fewer bytes on the wire than captured is
- * counted bad and skipped, and decode_frame() never reads past the
- * captured bytes whatever the wire length says.  A damaged or cut
- * capture (or gzip stream) ends the run with -1 and a message; every
- * packet before it has been delivered and every flow closed (EOF).
+ * counted bad and skipped, one claiming more than PCAPIN_WIRE_MAX on the
+ * wire is counted implausible (not cut by the snapshot length: its header
+ * is wrong) and read as the bytes captured, and decode_frame() never
+ * reads past the captured bytes whatever the wire length says.  Each bad
+ * or implausible record is also handed, with its number, to the caller's
+ * pcapin_set_flag() function.  A damaged or cut capture (or gzip stream)
+ * ends the run with -1 and a message; every packet before it has been
+ * delivered and every flow closed (EOF).  Messages do not name the file:
+ * the caller does.
  */
 
 #include "config.h"
@@ -44,6 +49,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +65,7 @@
 #define PCAPIN_BUFSIZE	(256 * 1024)
 
 struct pcapin {
-	char			*path;		/* for messages */
+	char			*path;		/* to open (again) */
 	bool			 is_stdin;
 	FILE			*fp;		/* read by libpcap or pcapng */
 	char			*iobuf;		/* fp's buffer */
@@ -73,6 +79,8 @@ struct pcapin {
 	int			 last_lt;	/* for the link type list */
 	int			 seen[8];
 	size_t			 nseen;
+	pcapin_flag_fn		 flag;		/* or NULL */
+	void			*flag_arg;
 	char			 gzerr[256];
 	char			 err[512];
 };
@@ -149,15 +157,13 @@ pcapin_stream(struct pcapin *pi)
 	fd = pi->is_stdin ? dup(STDIN_FILENO) :
 	    open(pi->path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1 || fstat(fd, &st) == -1) {
-		snprintf(pi->err, sizeof(pi->err), "%s: %s", pi->path,
-		    strerror(errno));
+		snprintf(pi->err, sizeof(pi->err), "%s", strerror(errno));
 		if (fd != -1)
 			(void)close(fd);
 		return (-1);
 	}
 	if (S_ISDIR(st.st_mode)) {
-		snprintf(pi->err, sizeof(pi->err), "%s: is a directory",
-		    pi->path);
+		snprintf(pi->err, sizeof(pi->err), "is a directory");
 		(void)close(fd);
 		return (-1);
 	}
@@ -178,15 +184,13 @@ pcapin_stream(struct pcapin *pi)
 	if ((pi->fp = fopencookie(pi, "rb", io)) == NULL) {
 		(void)gzclose(pi->gz);
 		pi->gz = NULL;
-		snprintf(pi->err, sizeof(pi->err), "%s: %s", pi->path,
-		    strerror(errno));
+		snprintf(pi->err, sizeof(pi->err), "%s", strerror(errno));
 		return (-1);
 	}
 	pcapin_buffer(pi, 64 * 1024);
 	return (0);
 fail:
-	snprintf(pi->err, sizeof(pi->err), "%s: %s", pi->path,
-	    strerror(errno));
+	snprintf(pi->err, sizeof(pi->err), "%s", strerror(errno));
 	(void)close(fd);
 	return (-1);
 }
@@ -215,10 +219,9 @@ pcapin_open(const char *path, char *err, size_t errlen)
 	if (pi->pc == NULL) {
 		if (pi->gzerr[0] != '\0')
 			snprintf(pi->err, sizeof(pi->err),
-			    "%s: damaged gzip data: %s", pi->path, pi->gzerr);
+			    "damaged gzip data: %s", pi->gzerr);
 		else
-			snprintf(pi->err, sizeof(pi->err), "%s: %s", pi->path,
-			    ebuf);
+			snprintf(pi->err, sizeof(pi->err), "%s", ebuf);
 		(void)fclose(pi->fp);
 		pi->fp = NULL;
 		goto fail;
@@ -236,6 +239,43 @@ void
 pcapin_set_limits(struct pcapin *pi, const struct tcpflow_limits *lim)
 {
 	pi->lim = *lim;
+}
+
+/*
+ * pcapin_set_flag - call fn(arg, flag) for each record that cannot be
+ * used (counted bad) or whose wire length cannot be true (implausible).
+ */
+void
+pcapin_set_flag(struct pcapin *pi, pcapin_flag_fn fn, void *arg)
+{
+	pi->flag = fn;
+	pi->flag_arg = arg;
+}
+
+static void	pcapin_flag(struct pcapin *, uint64_t, const char *,
+		    const uint8_t *, uint32_t, const char *, ...)
+		    __attribute__((__format__(__printf__, 6, 7)));
+
+/* pcapin_flag - tell the caller about a record, if it asked. */
+static void
+pcapin_flag(struct pcapin *pi, uint64_t packet, const char *kind,
+    const uint8_t *data, uint32_t caplen, const char *fmt, ...)
+{
+	struct pcapin_flag	fl;
+	char			what[160];
+	va_list			ap;
+
+	if (pi->flag == NULL)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	fl.packet = packet;
+	fl.kind = kind;
+	fl.what = what;
+	fl.data = data;
+	fl.caplen = caplen;
+	pi->flag(pi->flag_arg, &fl);
 }
 
 /* pcapin_refused - libpcap stopped at something pcapng.c can read. */
@@ -257,8 +297,8 @@ pcapin_native(struct pcapin *pi, struct pcapin_stats *st, const char *msg)
 
 	snprintf(st->refusal, sizeof(st->refusal), "%s", msg);
 	if (pi->is_stdin) {
-		snprintf(pi->err, sizeof(pi->err), "%s: libpcap: %s (standard "
-		    "input cannot be read again)", pi->path, msg);
+		snprintf(pi->err, sizeof(pi->err), "libpcap: %s (standard "
+		    "input cannot be read again)", msg);
 		return (-1);
 	}
 	pcap_close(pi->pc);		/* closes fp */
@@ -267,13 +307,13 @@ pcapin_native(struct pcapin *pi, struct pcapin_stats *st, const char *msg)
 	if (pcapin_stream(pi) == -1)
 		return (-1);
 	if ((pi->ng = pcapng_open(pi->fp, ebuf, sizeof(ebuf))) == NULL) {
-		snprintf(pi->err, sizeof(pi->err), "%s: %s", pi->path, ebuf);
+		snprintf(pi->err, sizeof(pi->err), "%s", ebuf);
 		return (-1);
 	}
 	for (i = 0; i < st->packets; i++)
 		if (pcapng_next(pi->ng, &pk) != 1) {
-			snprintf(pi->err, sizeof(pi->err), "%s: changed while "
-			    "being read", pi->path);
+			snprintf(pi->err, sizeof(pi->err), "changed while "
+			    "being read");
 			return (-1);
 		}
 	st->native = true;
@@ -328,9 +368,19 @@ pcapin_packet(struct pcapin *pi, struct decode *dc, struct tcpflow *tf,
 		pcapin_linktype(pi, st, lt);
 	if (caplen > len) {
 		st->bad++;
+		pcapin_flag(pi, st->packets, "caplen-over-len", data, caplen,
+		    "%u bytes captured of a frame of %u: skipped", caplen,
+		    len);
 		return;
 	}
-	if (caplen < len)
+	if (len > PCAPIN_WIRE_MAX) {
+		/* Not cut by the snapshot length: the header is wrong. */
+		st->implausible++;
+		pcapin_flag(pi, st->packets, "wire-length-implausible", data,
+		    caplen, "claims %u bytes on the wire, more than any link "
+		    "carries: read as the %u bytes captured", len, caplen);
+		len = caplen;
+	} else if (caplen < len)
 		st->truncated++;
 	switch (decode_frame(dc, lt, data, caplen, len, sec, &d)) {
 	case DECODE_TCP:
@@ -352,6 +402,8 @@ pcapin_packet(struct pcapin *pi, struct decode *dc, struct tcpflow *tf,
 		break;
 	case DECODE_BAD:
 		st->bad++;
+		pcapin_flag(pi, st->packets, decode_why_name(d.why), data,
+		    caplen, "%s: skipped", decode_why_text(d.why));
 		break;
 	default:
 		st->unsupported++;
@@ -408,8 +460,8 @@ pcapin_run(struct pcapin *pi, const struct flow_sink *sink,
 				continue;
 			}
 			if (rc == -1)
-				snprintf(pi->err, sizeof(pi->err), "%s: %s",
-				    pi->path, pcapng_error(pi->ng));
+				snprintf(pi->err, sizeof(pi->err), "%s",
+				    pcapng_error(pi->ng));
 			break;
 		}
 		if (pi->pc == NULL) {
@@ -432,16 +484,15 @@ pcapin_run(struct pcapin *pi, const struct flow_sink *sink,
 			continue;
 		if (pi->gzerr[0] != '\0')
 			snprintf(pi->err, sizeof(pi->err),
-			    "%s: damaged gzip data: %s", pi->path, pi->gzerr);
+			    "damaged gzip data: %s", pi->gzerr);
 		else if (pi->err[0] == '\0')
-			snprintf(pi->err, sizeof(pi->err), "%s: %s", pi->path,
-			    msg);
+			snprintf(pi->err, sizeof(pi->err), "%s", msg);
 		rc = -1;
 		break;
 	}
 	if (rc == 0 && pi->gzerr[0] != '\0') {
-		snprintf(pi->err, sizeof(pi->err), "%s: damaged gzip data: %s",
-		    pi->path, pi->gzerr);
+		snprintf(pi->err, sizeof(pi->err), "damaged gzip data: %s",
+		    pi->gzerr);
 		rc = -1;
 	}
 	tcpflow_finish(tf);

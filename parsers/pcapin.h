@@ -38,6 +38,7 @@ struct pcapin_stats {
 	uint64_t		 non_ip;
 	uint64_t		 non_tcp;
 	uint64_t		 truncated;	/* caplen < len */
+	uint64_t		 implausible;	/* len > PCAPIN_WIRE_MAX */
 	uint64_t		 bad;		/* caplen > len, bad headers */
 	uint64_t		 unsupported;	/* of a link type not handled */
 	int64_t			 first_sec;	/* time of the first record */
@@ -51,11 +52,29 @@ struct pcapin_stats {
 	struct tcpflow_stats	 flow;		/* flows, gaps, caps */
 };
 
+/*
+ * A wire length above this is no frame's: no link and no segmentation
+ * offload (Linux BIG TCP: 512 KiB) makes one that large.
+ */
+#define PCAPIN_WIRE_MAX		(16 * 1024 * 1024)
+
+/* A record that could not be used, or whose header cannot be true. */
+struct pcapin_flag {
+	uint64_t	 packet;	/* 1-based */
+	const char	*kind;		/* "caplen-over-len", ... */
+	const char	*what;		/* what is wrong, what is done */
+	const uint8_t	*data;		/* the captured bytes */
+	uint32_t	 caplen;
+};
+
+typedef void	(*pcapin_flag_fn)(void *, const struct pcapin_flag *);
+
 struct pcapin;
 
 struct pcapin	*pcapin_open(const char *, char *, size_t);
 void		 pcapin_set_limits(struct pcapin *,
 		    const struct tcpflow_limits *);
+void		 pcapin_set_flag(struct pcapin *, pcapin_flag_fn, void *);
 int		 pcapin_run(struct pcapin *, const struct flow_sink *,
 		    struct pcapin_stats *);
 const char	*pcapin_error(const struct pcapin *);

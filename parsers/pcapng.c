@@ -156,9 +156,16 @@ ng_block(struct pcapng *ng, uint32_t *type, const uint8_t **body,
 		return (-1);
 	}
 	len = rd32(ng, hdr + 4);
-	if (len < 12 + (have - 8) || len % 4 != 0 || len > PCAPNG_BLOCK_MAX) {
-		snprintf(ng->err, sizeof(ng->err),
-		    "pcapng: bad block length %u", len);
+	if (len > PCAPNG_BLOCK_MAX) {
+		snprintf(ng->err, sizeof(ng->err), "pcapng: a block claims "
+		    "%u bytes, more than the %u a block may have", len,
+		    (unsigned)PCAPNG_BLOCK_MAX);
+		return (-1);
+	}
+	if (len < 12 + (have - 8) || len % 4 != 0) {
+		snprintf(ng->err, sizeof(ng->err), "pcapng: bad block length "
+		    "%u (under %zu or not a multiple of 4)", len,
+		    12 + (have - 8));
 		return (-1);
 	}
 	if (ng->cap < len) {

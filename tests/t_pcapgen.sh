@@ -18,9 +18,9 @@ done
 sum() {
 	"$STAT" "$D/$1" | sed -n 2p | sed 's/ error: .*//; s/^ *//'
 }
-is "$(sum normal.pcap)" "pcap EN10MB packets=19 tcp=19 non-ip=0 non-tcp=0 truncated=0 bad=0 unsupported=0 flows=1 capped=0 gaps=0 anomalies=0" "normal.pcap summary"
-is "$(sum multi-link.pcapng)" "pcapng EN10MB,RAW,LINUX_SLL packets=41 tcp=41 non-ip=0 non-tcp=0 truncated=0 bad=0 unsupported=0 flows=3 capped=0 gaps=0 anomalies=0" "multi-link.pcapng summary"
-is "$(sum garbage.pcap)" "pcap EN10MB packets=29 tcp=20 non-ip=1 non-tcp=0 truncated=1 bad=8 unsupported=0 flows=2 capped=0 gaps=0 anomalies=0" "garbage.pcap summary"
+is "$(sum normal.pcap)" "pcap EN10MB packets=19 tcp=19 non-ip=0 non-tcp=0 truncated=0 implausible=0 bad=0 unsupported=0 flows=1 capped=0 gaps=0 anomalies=0" "normal.pcap summary"
+is "$(sum multi-link.pcapng)" "pcapng EN10MB,RAW,LINUX_SLL packets=41 tcp=41 non-ip=0 non-tcp=0 truncated=0 implausible=0 bad=0 unsupported=0 flows=3 capped=0 gaps=0 anomalies=0" "multi-link.pcapng summary"
+is "$(sum garbage.pcap)" "pcap EN10MB packets=29 tcp=20 non-ip=1 non-tcp=0 truncated=0 implausible=1 bad=8 unsupported=0 flows=2 capped=0 gaps=0 anomalies=0" "garbage.pcap summary"
 "$STAT" "$D/cut.pcap" >"$tmp/cut.out"
 is $? 1 "a cut capture is an error"
 contains "$tmp/cut.out" "truncated dump file" "cut.pcap: libpcap's words"

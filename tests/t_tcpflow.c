@@ -396,8 +396,9 @@ test_files(void)
 	    1, C_SHORT, S_SHORT, "", FLOW_END_EOF);
 
 	is_int(run("garbage.pcap", &st, err, sizeof(err)), 0, "garbage.pcap");
-	ok(st.bad == 8 && st.non_ip == 1 && st.truncated == 1,
-	    "garbage.pcap: 8 bad, 1 not IP, 1 claiming 4 GB");
+	ok(st.bad == 8 && st.non_ip == 1 && st.implausible == 1 &&
+	    st.truncated == 0, "garbage.pcap: 8 bad, 1 not IP, 1 claiming "
+	    "4 GB on the wire (not cut by the snapshot length)");
 	for (l = DECODE_W_LINK_SHORT; l <= DECODE_W_TCP_HEADER; l++)
 		if (l != DECODE_W_VLAN_DEPTH)
 			is_int(st.decode.anomaly[l], 1, "garbage.pcap: one %s",

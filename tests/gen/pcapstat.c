@@ -166,12 +166,14 @@ stat_file(const char *path, bool null_sink, int verbose)
 	printf("%s:\n", path);
 	rc = pcapin_run(pi, &sink, &st);
 	printf("  %s%s %s packets=%llu tcp=%llu non-ip=%llu non-tcp=%llu "
-	    "truncated=%llu bad=%llu unsupported=%llu flows=%llu "
+	    "truncated=%llu implausible=%llu bad=%llu unsupported=%llu "
+	    "flows=%llu "
 	    "capped=%llu gaps=%llu anomalies=%llu%s%s\n",
 	    st.format, st.compressed ? "+gzip" : "", st.linktypes,
 	    (unsigned long long)st.packets, (unsigned long long)st.tcp,
 	    (unsigned long long)st.non_ip, (unsigned long long)st.non_tcp,
-	    (unsigned long long)st.truncated, (unsigned long long)st.bad,
+	    (unsigned long long)st.truncated,
+	    (unsigned long long)st.implausible, (unsigned long long)st.bad,
 	    (unsigned long long)st.unsupported,
 	    (unsigned long long)st.flow.flows,
 	    (unsigned long long)st.flow.flows_capped,
