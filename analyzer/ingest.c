@@ -49,17 +49,46 @@
 #include "store.h"
 #include "xmalloc.h"
 
-/* Unparsed lines stored per source as anomalies, and shown on stderr. */
+/*
+ * Unparsed lines (bad packets) stored per source as anomalies, and the
+ * first few shown on stderr.
+ */
 #define INGEST_ANOMALIES_MAX	1000
 #define INGEST_WARN_MAX		5
+#define INGEST_ANOMALY_TEXT_MAX	4096
 
 struct ingest_src {
 	struct corr	*corr;
+	const char	*display;
+	bool		 quiet;
+	bool		 capture;
 	int64_t		 first;
 	int64_t		 last;
 	bool		 have_time;
 	char		*host;
+	uint64_t	 long_lines;	/* a capture's overlong SMTP lines */
 };
+
+/* ingest_long_line - a capture's overlong SMTP line: say where. */
+static void
+ingest_long_line(struct ingest_src *is, const struct event *ev)
+{
+	char	cip[LOG_ESCAPE_SIZE(46)], sip[LOG_ESCAPE_SIZE(46)];
+	char	text[LOG_ESCAPE_SIZE(200)];
+
+	if (is->long_lines++ >= INGEST_WARN_MAX || is->quiet)
+		return;
+	log_warnx("%s: packet %llu: %s ([%s]:%u -> [%s]:%u)", is->display,
+	    (unsigned long long)ev->ref.line,
+	    log_escape(text, sizeof(text), ev->text.p,
+	    ev->text.n < 200 ? ev->text.n : 200),
+	    log_escape(cip, sizeof(cip), ev->client_ip.p,
+	    ev->client_ip.n < 46 ? ev->client_ip.n : 46),
+	    ev->client_port,
+	    log_escape(sip, sizeof(sip), ev->server_ip.p,
+	    ev->server_ip.n < 46 ? ev->server_ip.n : 46),
+	    ev->server_port);
+}
 
 /* ingest_sink - note times and host, then pass the event on. */
 static void
@@ -74,6 +103,9 @@ ingest_sink(void *arg, const struct event *ev)
 	is->have_time = true;
 	if (is->host == NULL && ev->host.n > 0)
 		is->host = span_dup(ev->host);
+	if (is->capture && ev->type == EV_WARNING &&
+	    span_eq_cstr(ev->status, "long-line"))
+		ingest_long_line(is, ev);
 	corr_event(is->corr, ev);
 }
 
@@ -304,8 +336,8 @@ line_anomaly(struct evpipe *p, const struct source_line *ln,
 	a.offset = ln->offset;
 	a.kind = kind;
 	a.text = ln->text;
-	if (a.text.n > 4096)
-		a.text.n = 4096;
+	if (a.text.n > INGEST_ANOMALY_TEXT_MAX)
+		a.text.n = INGEST_ANOMALY_TEXT_MAX;
 	evpipe_anomaly(p, &a);
 }
 
@@ -483,10 +515,38 @@ hash_job_run(void *arg)
 struct capture_reader {
 	struct pcapin		*pc;
 	uint32_t		 index;
+	const char		*display;
+	bool			 quiet;
 	struct smtpwire_body	*body;		/* --extract, or NULL */
 	struct smtpwire		*sw;		/* left for its counts */
+	struct evpipe		*pipe;
 	struct pcapin_stats	 ps;
+	uint64_t		 flagged;	/* records pcapin flagged */
 };
+
+/*
+ * capture_flag - a record that could not be used: an anomaly at its
+ * packet number, with its bytes, and the first few shown.
+ */
+static void
+capture_flag(void *arg, const struct pcapin_flag *fl)
+{
+	struct capture_reader	*cr = arg;
+	struct evpipe_anomaly	 a;
+
+	if (cr->flagged++ < INGEST_ANOMALIES_MAX) {
+		a.line = fl->packet;
+		a.offset = 0;
+		a.kind = fl->kind;
+		a.text.p = (const char *)fl->data;
+		a.text.n = fl->caplen < INGEST_ANOMALY_TEXT_MAX ? fl->caplen :
+		    INGEST_ANOMALY_TEXT_MAX;
+		evpipe_anomaly(cr->pipe, &a);
+	}
+	if (!cr->quiet && cr->flagged <= INGEST_WARN_MAX)
+		log_warnx("%s: packet %llu: %s", cr->display,
+		    (unsigned long long)fl->packet, fl->what);
+}
 
 /* capture_read - packets to TCP streams to SMTP events. */
 static int
@@ -495,6 +555,8 @@ capture_read(void *arg, struct evpipe *p)
 	struct capture_reader	*cr = arg;
 	struct flow_sink	 fs;
 
+	cr->pipe = p;
+	pcapin_set_flag(cr->pc, capture_flag, cr);
 	cr->sw = smtpwire_new(evpipe_event, p, cr->index);
 	if (cr->body != NULL)
 		smtpwire_set_body(cr->sw, cr->body);
@@ -568,11 +630,16 @@ ingest_capture(struct store *st, struct corr *corr, const char *path,
 
 	memset(&is, 0, sizeof(is));
 	is.corr = corr;
+	is.display = display;
+	is.quiet = o->quiet;
+	is.capture = true;
 	memset(&x, 0, sizeof(x));
 	x.dir = o->extract;
 	memset(&cr, 0, sizeof(cr));
 	cr.pc = pc;
 	cr.index = index;
+	cr.display = display;
+	cr.quiet = o->quiet;
 	cr.body = o->extract != NULL ? &body : NULL;
 	dest.st = st;
 	dest.sid = sid;
@@ -583,12 +650,22 @@ ingest_capture(struct store *st, struct corr *corr, const char *path,
 	ws = smtpwire_stats(sw);
 	why[0] = '\0';
 	if (rc == -1) {
-		snprintf(why, sizeof(why), "%s", pcapin_error(pc) != NULL ?
+		snprintf(why, sizeof(why), "%s", pcapin_error(pc)[0] != '\0' ?
 		    pcapin_error(pc) : "damaged capture");
-		log_warnx("%s: %s after packet %llu; the packets before it "
-		    "are kept", display, why,
-		    (unsigned long long)ps.packets);
+		log_warnx("%s: after packet %llu: %s; the %llu packets before "
+		    "it are kept", display, (unsigned long long)ps.packets,
+		    why, (unsigned long long)ps.packets);
 	}
+	if (!o->quiet && cr.flagged > INGEST_WARN_MAX)
+		log_warnx("%s: %llu packets flagged in all, %llu more not "
+		    "shown (see the anomalies table)", display,
+		    (unsigned long long)cr.flagged,
+		    (unsigned long long)(cr.flagged - INGEST_WARN_MAX));
+	if (!o->quiet && is.long_lines > INGEST_WARN_MAX)
+		log_warnx("%s: %llu SMTP lines longer than %d octets in all, "
+		    "%llu more not shown", display,
+		    (unsigned long long)is.long_lines, SMTPWIRE_LINE_MAX,
+		    (unsigned long long)(is.long_lines - INGEST_WARN_MAX));
 	if (!o->quiet && ws->tls_flows > 0)
 		log_warnx("%s: %llu SMTP sessions went TLS and are unreadable "
 		    "after the greeting", display,
@@ -791,6 +868,8 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 
 	memset(&is, 0, sizeof(is));
 	is.corr = corr;
+	is.display = display;
+	is.quiet = o->quiet;
 	anchor = source_mtime(src);
 	mtalog_begin_source(ml, anchor >= 0 ? anchor : (int64_t)time(NULL));
 	memset(&lr, 0, sizeof(lr));
@@ -809,10 +888,9 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	longl = lr.longl;
 	warned = lr.warned;
 	if (rc == -1)
-		log_warnx("%s: %s after line %llu; the %llu lines before it "
-		    "are kept", display, source_error(src),
-		    (unsigned long long)source_lines(src),
-		    (unsigned long long)source_lines(src));
+		log_warnx("%s: after line %llu: %s; the %llu lines before it "
+		    "are kept", display, (unsigned long long)source_lines(src),
+		    source_error(src), (unsigned long long)source_lines(src));
 	if (!o->quiet && unparsed > warned)
 		log_warnx("%s: %llu lines not understood in all", display,
 		    (unsigned long long)unparsed);
