@@ -56,6 +56,12 @@
 #define INGEST_ANOMALIES_MAX	1000
 #define INGEST_WARN_MAX		5
 #define INGEST_ANOMALY_TEXT_MAX	4096
+/*
+ * A log whose time goes back by more than this is warned about: syslog
+ * lines from several processes are not strictly in order, a clock that
+ * was stepped back is (and makes "first" and "last" misleading).
+ */
+#define INGEST_CLOCK_SLACK_US	(60 * 1000000LL)
 
 struct ingest_src {
 	struct corr	*corr;
@@ -67,7 +73,40 @@ struct ingest_src {
 	bool		 have_time;
 	char		*host;
 	uint64_t	 long_lines;	/* a capture's overlong SMTP lines */
+
+	/* Logs: the clock going backwards. */
+	int64_t		 prev_us;	/* time of the last event */
+	bool		 have_prev;
+	uint64_t	 back;		/* steps back beyond the slack */
+	uint64_t	 back_line;	/* the first one's line */
+	int64_t		 back_from;	/* ... its times (seconds) */
+	int64_t		 back_to;
+	int64_t		 back_us;	/* ... and by how much */
 };
+
+/*
+ * ingest_clock - a log event's time: count the steps back by more than
+ * INGEST_CLOCK_SLACK_US from the event before, keeping the first.
+ */
+static void
+ingest_clock(struct ingest_src *is, const struct event *ev)
+{
+	int64_t	us;
+
+	/* Hostile times: out of this range they cannot be compared. */
+	if (ev->time <= -((int64_t)1 << 40) || ev->time >= (int64_t)1 << 40)
+		return;
+	us = ev->time * 1000000 + ev->usec;
+	if (is->have_prev && is->prev_us - us > INGEST_CLOCK_SLACK_US &&
+	    is->back++ == 0) {
+		is->back_line = ev->ref.line;
+		is->back_from = is->prev_us / 1000000;
+		is->back_to = ev->time;
+		is->back_us = is->prev_us - us;
+	}
+	is->prev_us = us;
+	is->have_prev = true;
+}
 
 /* ingest_long_line - a capture's overlong SMTP line: say where. */
 static void
@@ -103,7 +142,9 @@ ingest_sink(void *arg, const struct event *ev)
 	is->have_time = true;
 	if (is->host == NULL && ev->host.n > 0)
 		is->host = span_dup(ev->host);
-	if (is->capture && ev->type == EV_WARNING &&
+	if (!is->capture)
+		ingest_clock(is, ev);
+	else if (ev->type == EV_WARNING &&
 	    span_eq_cstr(ev->status, "long-line"))
 		ingest_long_line(is, ev);
 	corr_event(is->corr, ev);
@@ -894,6 +935,17 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	if (!o->quiet && unparsed > warned)
 		log_warnx("%s: %llu lines not understood in all", display,
 		    (unsigned long long)unparsed);
+	if (!o->quiet && is.back > 0) {
+		store_time_iso(is.back_from, t1);
+		store_time_iso(is.back_to, t2);
+		log_warnx("%s:%llu: time goes back %lld s, from %s to %s (%llu "
+		    "such step%s back of more than %lld s in this source; "
+		    "times are kept as logged)", display,
+		    (unsigned long long)is.back_line,
+		    (long long)((is.back_us + 500000) / 1000000), t1, t2,
+		    (unsigned long long)is.back, is.back == 1 ? "" : "s",
+		    (long long)(INGEST_CLOCK_SLACK_US / 1000000));
+	}
 	if (!prehash) {
 		source_finish_hash(src);
 		strlcpy(sha, source_sha256(src), sizeof(sha));
