@@ -175,7 +175,10 @@ CREATE INDEX evidence_session ON evidence(session_id);
 CREATE INDEX evidence_message ON evidence(message_id);
 
 -- Lines that could not be understood (the first few per source), with the
--- reason; all of them are counted in sources.unparsed.
+-- reason; all of them are counted in sources.unparsed (a long line in
+-- sources.long_lines).  For a capture, line is the packet number, offset
+-- 0, text the bytes captured and kind why (link-header-short, ...,
+-- caplen-over-len, and wire-length-implausible, which is not counted).
 CREATE TABLE anomalies (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL REFERENCES sources(id),
