@@ -41,6 +41,7 @@ struct msft_slot {
 struct msft_tab {
 	struct msft_slot	*slot;
 	size_t			 cap;	/* a power of two */
+	size_t			 cap_max; /* what it may grow to */
 	size_t			 n;
 };
 
@@ -585,7 +586,11 @@ tab_home(const struct msft_tab *t, uint64_t key)
 	return ((size_t)key & (t->cap - 1));
 }
 
-/* msft_tab_new - a table that holds up to max entries. */
+/*
+ * msft_tab_new - a table that holds up to max entries.  It starts small
+ * and doubles as it fills: most of the tables a run makes stay empty
+ * (an Exchange parser's, reading a Postfix log).
+ */
 struct msft_tab *
 msft_tab_new(size_t max)
 {
@@ -595,9 +600,30 @@ msft_tab_new(size_t max)
 	while (cap < max + max / 2 + 1)
 		cap *= 2;
 	t = xcalloc(1, sizeof(*t));
-	t->slot = xcalloc(cap, sizeof(*t->slot));
-	t->cap = cap;
+	t->cap_max = cap;
+	t->cap = 16;
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
 	return (t);
+}
+
+/* tab_grow - twice the slots, every entry placed again. */
+static void
+tab_grow(struct msft_tab *t)
+{
+	struct msft_slot	*old = t->slot;
+	size_t			 ocap = t->cap, i, j;
+
+	t->cap = ocap * 2;
+	t->slot = xcalloc(t->cap, sizeof(*t->slot));
+	for (i = 0; i < ocap; i++) {
+		if (old[i].val == NULL)
+			continue;
+		for (j = tab_home(t, old[i].key); t->slot[j].val != NULL;
+		    j = (j + 1) & (t->cap - 1))
+			;
+		t->slot[j] = old[i];
+	}
+	free(old);
 }
 
 /* msft_tab_clear - drop every entry, calling fn on each value. */
@@ -606,6 +632,8 @@ msft_tab_clear(struct msft_tab *t, void (*fn)(void *))
 {
 	size_t	i;
 
+	if (t->n == 0)
+		return;
 	for (i = 0; i < t->cap; i++) {
 		if (t->slot[i].val != NULL && fn != NULL)
 			fn(t->slot[i].val);
@@ -640,7 +668,8 @@ msft_tab_get(const struct msft_tab *t, uint64_t key)
 
 /*
  * msft_tab_put - store val (not NULL) under key, replacing what was
- * there.  Returns -1 when the table is full (two thirds of its slots).
+ * there.  Returns -1 when the table is full (two thirds of the slots it
+ * may grow to).
  */
 int
 msft_tab_put(struct msft_tab *t, uint64_t key, void *val)
@@ -653,8 +682,14 @@ msft_tab_put(struct msft_tab *t, uint64_t key, void *val)
 			t->slot[i].val = val;
 			return (0);
 		}
-	if ((t->n + 1) * 3 > t->cap * 2)
-		return (-1);
+	if ((t->n + 1) * 3 > t->cap * 2) {
+		if (t->cap >= t->cap_max)
+			return (-1);
+		tab_grow(t);
+		for (i = tab_home(t, key); t->slot[i].val != NULL;
+		    i = (i + 1) & (t->cap - 1))
+			;
+	}
 	t->slot[i].key = key;
 	t->slot[i].val = val;
 	t->n++;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "iis.h"
+#include "msft.h"
 #include "mtalog.h"
 #include "tap.h"
 #include "evtap.h"
@@ -339,12 +340,65 @@ t_track(struct mtalog *ml)
 	is_int(e->time, T0, "reordered: padded time");
 }
 
+static int	tab_freed;
+
+/* tab_free_one - count the values msft_tab_clear() hands back. */
+static void
+tab_free_one(void *v)
+{
+	tab_freed++;
+}
+
+/*
+ * t_tab - the session table grows from 16 slots as it fills, keeps every
+ * entry through each doubling, and refuses at two thirds of the slots its
+ * limit gives: 1000 entries mean 2048 slots, so 1365 fit.
+ */
+static void
+t_tab(void)
+{
+	static int	 vals[1400];
+	struct msft_tab	*t;
+	uint64_t	 k;
+	int		 bad = 0;
+
+	t = msft_tab_new(1000);
+	for (k = 0; k < 1365; k++)
+		if (msft_tab_put(t, k * 7919, &vals[k]) != 0)
+			bad++;
+	is_int(bad, 0, "table: 1365 entries put");
+	is_int((int)msft_tab_count(t), 1365, "table: 1365 held");
+	is_int(msft_tab_put(t, 1365 * 7919, &vals[1365]), -1,
+	    "table: the 1366th refused");
+	is_int(msft_tab_put(t, 5 * 7919, &vals[1399]), 0,
+	    "table: full, a key held can still be replaced");
+	for (k = 0, bad = 0; k < 1365; k++)
+		if (msft_tab_get(t, k * 7919) != (k == 5 ? &vals[1399] :
+		    &vals[k]))
+			bad++;
+	is_int(bad, 0, "table: every entry found after the doublings");
+	for (k = 0; k < 1365; k += 2)
+		(void)msft_tab_del(t, k * 7919);
+	for (k = 1, bad = 0; k < 1365; k += 2)
+		if (msft_tab_get(t, k * 7919) != (k == 5 ? &vals[1399] :
+		    &vals[k]))
+			bad++;
+	is_int(bad, 0, "table: the odd ones found after deleting the even");
+	ok(msft_tab_get(t, 2 * 7919) == NULL, "table: a deleted one is gone");
+	msft_tab_clear(t, tab_free_one);
+	is_int(tab_freed, 682, "table: clear hands back the 682 left");
+	is_int((int)msft_tab_count(t), 0, "table: and empties it");
+	msft_tab_free(t, tab_free_one);
+	is_int(tab_freed, 682, "table: nothing more to free");
+}
+
 int
 main(void)
 {
 	struct mtalog	*ml;
 
 	t_detect();
+	t_tab();
 	ml = new_ml();
 	t_w3c(ml);
 	t_w3c_headerless(ml);
