@@ -490,6 +490,8 @@ xs_command(struct xs_row *r)
 
 	if (se->in_auth)		/* the client's credentials */
 		return (PARSE_OK);
+	if (d.p == NULL)		/* no data field: no arithmetic */
+		d = SPAN_LIT("");
 	for (i = 0; i < d.n && d.p[i] != ' '; i++)
 		;
 	word = (struct span){ d.p, i };
