@@ -710,7 +710,7 @@ t_hostile(struct mtalog *ml)
 static void
 t_format(void)
 {
-	struct mtalog_opts		 o = { 0, "UTC" };
+	struct mtalog_opts		 o = { 0, "UTC", NULL };
 	const struct mtalog_stats	*st;
 	struct mtalog			*ml;
 
@@ -759,7 +759,7 @@ t_format(void)
 int
 main(void)
 {
-	struct mtalog_opts	 o = { 0, "UTC" };
+	struct mtalog_opts	 o = { 0, "UTC", NULL };
 	struct mtalog		*ml;
 
 	if ((ml = mtalog_new(&o)) == NULL)
