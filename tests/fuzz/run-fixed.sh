@@ -12,7 +12,7 @@
 # and libFuzzer's last status line (cov: edges covered, ft: features,
 # corp: corpus entries/size).  A crash, sanitizer report, leak, timeout or
 # out-of-memory fails the target: the report and the input that caused it
-# (kept as BUILDDIR/fuzz-<target>-<kind>-<sha1>) are printed; a fix goes
+# (kept as BUILDDIR/<target>-<kind>-<sha1>) are printed; a fix goes
 # with that input added to tests/fuzz/corpus/<target>/, which make check
 # replays.  Exit status 1 if any target failed, 2 on a usage error.
 set -u
@@ -85,7 +85,7 @@ for t in "$@"; do
 	cp "$src/tests/fuzz/corpus/${t#fuzz_}"/* "$d/corpus/" 2>/dev/null
 	cp "$src/tests/fuzz/smtp.dict" "$d/dict"
 	ln -s "$bin" "$d/fuzz"
-	rm -f "$build/fuzz-$t-"*
+	rm -f "$build/$t-"*
 	(cd "$d" && exec env -i PATH=/usr/bin:/bin $timer $norand ./fuzz \
 	    -seed=$SEED -runs="$runs" -max_len="$maxlen" \
 	    -timeout=$TIMEOUT -rss_limit_mb=$RSS_MB -reload=0 \
@@ -107,8 +107,8 @@ for t in "$@"; do
 	    head -60
 	for a in "$d/found/"*; do
 		[ -f "$a" ] || continue
-		cp "$a" "$build/fuzz-$t-${a##*/}"
-		echo "input $build/fuzz-$t-${a##*/}:"
+		cp "$a" "$build/$t-${a##*/}"
+		echo "input $build/$t-${a##*/}:"
 		od -A d -c "$a" | head -20
 	done
 done
