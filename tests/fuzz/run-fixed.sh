@@ -30,7 +30,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 # one go (an address, a frame, a small log or capture).
 runs_table='
 fuzz_address	512	2400000
-fuzz_postfix	16384	4000
+fuzz_postfix	16384	5200
 fuzz_source	16384	380000
 fuzz_smtpwire	16384	560000
 fuzz_decode	8192	800000
@@ -46,12 +46,15 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/relaytrace-fuzz.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 
-# The same seed is not enough: where the heap and stack lie changes what
-# a target compares (libFuzzer mutates with the values it saw compared)
-# and the order of what is keyed by address.  So each target runs with
-# address space randomisation off (setarch -R; a container may refuse
-# it) and the same arguments and environment everywhere: a fixed empty
-# environment, and relative names in a directory of its own.
+# The same seed is not enough: where the heap, the stack and the
+# program's own data lie changes what a target compares, and libFuzzer
+# mutates with the values it saw compared (-use_cmp): a pointer's value
+# depends on address randomisation, the environment, and the length of
+# the source path ASan records in the binary.  So those mutations are off
+# (the dictionary gives the words they would find), address space
+# randomisation is off (setarch -R; a container may refuse it), and each
+# target runs with the same arguments and environment everywhere: an
+# empty environment, and relative names in a directory of its own.
 norand="setarch $(uname -m) -R"
 if ! $norand true 2>/dev/null; then
 	echo "run-fixed.sh: setarch -R refused: addresses are random," \
@@ -88,7 +91,7 @@ for t in "$@"; do
 	rm -f "$build/$t-"*
 	(cd "$d" && exec env -i PATH=/usr/bin:/bin $timer $norand ./fuzz \
 	    -seed=$SEED -runs="$runs" -max_len="$maxlen" \
-	    -timeout=$TIMEOUT -rss_limit_mb=$RSS_MB -reload=0 \
+	    -timeout=$TIMEOUT -rss_limit_mb=$RSS_MB -reload=0 -use_cmp=0 \
 	    -print_final_stats=1 -dict=dict -artifact_prefix=found/ \
 	    corpus >log 2>&1)
 	rc=$?
