@@ -4,8 +4,7 @@
 # (naming the file, and the line or packet where there is one), the exit
 # status (0 when the job was done, 1 when an input could not be read
 # fully or the database could not be written), that memory stays bounded,
-# and that everything read before the damage is kept.  What does not hold
-# yet is a TAP TODO that says what is missing.
+# and that everything read before the damage is kept.
 . "${top_srcdir:-.}/tests/tap.sh"
 RT=$RELAYTRACE
 GEN=${top_builddir:-.}/tests/gen/pcapgen
@@ -26,15 +25,6 @@ have() { command -v "$1" >/dev/null 2>&1; }
 t() { if "$@"; then echo 0; else echo 1; fi; }
 # skip WHY: a skipped check.
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
-# todo COND DESC WHY: a check that waits on a fix (TAP TODO).
-todo() {
-	tap_n=$((tap_n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $tap_n - $2 # TODO $3"
-	else
-		echo "not ok $tap_n - $2 # TODO $3"
-	fi
-}
 # Q DB SQL: one value.
 Q() { "$RT" sql -d "$1" "$2" 2>/dev/null | sed -n 2p; }
 # counts DB: sources/lines and sessions, messages, recipients, findings.
