@@ -325,7 +325,7 @@ rcpt_write(struct corr *c, const struct cmsg *m, struct crcpt *r,
 	store_bind_span(s, 5, cbytes_span(&r->dsn));
 	store_bind_text(s, 6, r->outcome != NULL ? r->outcome : "accepted");
 	store_bind_span(s, 7, cbytes_span(&r->relay));
-	store_bind_i64(s, 8, r->attempts_col);
+	store_bind_i64(s, 8, r->attempts);
 	store_bind_i64(s, 9, r->blocklisted);
 	store_bind_i64(s, 10, r->last_epoch);
 	if (r->final != NULL) {
@@ -838,13 +838,18 @@ corr_outcome(const struct event *ev)
 	return (NULL);
 }
 
-/* corr_rcpt_update - record one attempt's result for recipient r. */
+/*
+ * corr_rcpt_update - record one result for recipient r: a reply to RCPT,
+ * an arrival that names it (Exim's "for", a tracking log's RECEIVE), or a
+ * delivery attempt.  Only a delivery attempt counts as one.
+ */
 void
 corr_rcpt_update(struct corr *c, struct crcpt *r, const struct event *ev,
     const char *outcome, bool blocklisted)
 {
 	(void)c;
-	r->attempts++;
+	if (ev->type == EV_DELIVERY)
+		r->attempts++;
 	r->refused = strcmp(outcome, "rejected") == 0;
 	cbytes_set(&r->stage, ev->stage);
 	r->reply_code = ev->reply_code;
@@ -852,7 +857,6 @@ corr_rcpt_update(struct corr *c, struct crcpt *r, const struct event *ev,
 	cbytes_set(&r->dsn, ev->dsn);
 	r->outcome = outcome;
 	cbytes_set(&r->relay, ev->relay);
-	r->attempts_col = ev->type == EV_DELIVERY ? r->attempts : 0;
 	r->blocklisted = blocklisted;
 	r->last_epoch = ev->time;
 	r->dirty = true;

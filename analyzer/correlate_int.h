@@ -56,7 +56,6 @@ struct crcpt {
 	bool		 dirty;		/* changed since its row was written */
 	bool		 blocklisted;
 	const char	*outcome;	/* a string constant */
-	int64_t		 attempts_col;	/* as stored */
 	int		 reply_code;
 	struct cbytes	 stage;
 	struct cbytes	 reply_text;

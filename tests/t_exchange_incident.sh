@@ -96,6 +96,16 @@ is "$(Q "$m" "SELECT rcpt_raw || ' ' || final_raw || ' ' || direction FROM
     rcpt_raw != final_raw")" \
     "webmaster@corp.example carol@corp.example inbound" \
     "tracking log: the alias resolved to carol, judged as given"
+# Delivery attempts: every accepted recipient has one SEND, DELIVER, FAIL
+# or DEFER line (alice and bob share 1001's DELIVER line, pay1 and pay2
+# 1006's SEND line, dave and carol 1009's DELIVER line): 15 recipients,
+# one attempt each.  The RECEIVE line is the arrival, not an attempt.
+is "$(Q "$m" "SELECT count(*) || '/' || sum(attempts) || '/' ||
+    max(attempts) FROM recipients")" "15/15/1" \
+    "tracking log: 15 recipients, one delivery attempt each"
+is "$(Q "$m" "SELECT outcome || ' ' || attempts FROM recipients WHERE
+    rcpt_raw = 'r4@victim-three.example'")" "deferred 1" \
+    "tracking log: r4 greylisted once"
 # The tracking log does not say a client authenticated: alone, dave's
 # message cannot be told from relaying (no assertion).
 
@@ -125,6 +135,28 @@ for pair in 198.51.100.66:2 198.51.100.77:2 203.0.113.21:1 203.0.113.45:1; do
 done
 is "$(Q "$b" "SELECT count(*) FROM messages WHERE accepted AND
     origin = 'smtpd'")" 7 "both: 7 client messages, each once"
+# 15 recipients accepted (as in the tracking log alone) and 4 refused
+# at RCPT (r6, r7, pay3, relaytest@probe.example): a refusal is no
+# delivery attempt, and the protocol log's 250 to RCPT is none either.
+is "$(Q "$b" "SELECT count(*) || '/' || sum(attempts) || '/' ||
+    max(attempts) FROM recipients WHERE outcome != 'rejected'")" "15/15/1" \
+    "both: 15 recipients, one delivery attempt each"
+is "$(Q "$b" "SELECT count(*) || '/' || sum(attempts) FROM recipients
+    WHERE outcome = 'rejected'")" "4/0" "both: 4 refused, no attempt"
+# r4 tried again at 20:30 (its DEFER line's next-retry time) and sent:
+# one recipient, two attempts, delivered.
+{ cat "$TRK"; grep ',SEND,1005,.*r5@victim-four' "$TRK" |
+    sed -e 's/^2026-12-01T20:15:00.655Z/2026-12-01T20:30:00.700Z/' \
+    -e 's/r5@victim-four/r4@victim-three/'; } >"$tmp/retry.log"
+rt="$tmp/retry.db"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$rt" $LOC "$RECV" "$tmp/retry.log"
+is $? 0 "retry: ingest"
+is "$(Q "$rt" "SELECT count(*) || ' ' || outcome || ' ' || attempts FROM
+    recipients WHERE rcpt_raw = 'r4@victim-three.example'")" \
+    "1 delivered 2" "retry: r4 deferred, then sent: two attempts"
+is "$(Q "$rt" "SELECT sum(attempts) FROM recipients")" 16 \
+    "retry: one more attempt in all"
 contains "$tmp/report.txt" "the hole looks CLOSED" "both: the fix is seen"
 
 # The tracking log in an earlier run than the protocol log: the store is

@@ -70,6 +70,16 @@ is "$(F "$t" 198.51.100.66 backscatter | cut -d/ -f1)" 1 \
 is "$(Q "$t" "SELECT count(*) FROM findings WHERE client_ip IN
     ('10.0.0.31', '203.0.113.21', '203.0.113.22')")" 0 \
     "tracking: no finding against the innocent"
+# Delivery attempts: each recipient has one 1028 (local mailbox), 1031
+# (sent) or 1030 (NDR) line; the 1019 lines are its arrival.  13
+# recipients: s01.1 2, s02.1 1, s03.1 3, s03.2 2, s04.1 2, s05.1 1,
+# s09.1 1 and the NDR's 1.
+is "$(Q "$t" "SELECT count(*) || '/' || sum(attempts) || '/' ||
+    max(attempts) FROM recipients")" "13/13/1" \
+    "tracking: 13 recipients, one delivery attempt each"
+is "$(Q "$t" "SELECT outcome || ' ' || attempts FROM recipients WHERE
+    rcpt_raw = 'r3@blocked.example'")" "bounced 1" \
+    "tracking: r3's one attempt bounced"
 
 # --- Both. ---
 b="$tmp/both.db"
@@ -104,6 +114,17 @@ is "$(Q "$b" "SELECT count(*) FROM evidence e JOIN messages m ON
 is "$(Q "$b" "SELECT count(*) FROM recipients r JOIN messages m ON
     m.id = r.message_id WHERE m.queue_id = 's03.1@bulk-offers.example'")" \
     3 "both: s03.1's 3 recipients, each once"
+# The W3C log's 12 accepted and 4 refused RCPTs, the NDR's recipient
+# from the tracking log: the 13 accepted have one attempt each, the 4
+# refused (r6, r7, pay3, the scanner's probe) none.
+is "$(Q "$b" "SELECT count(*) || '/' || sum(attempts) || '/' ||
+    max(attempts) FROM recipients WHERE outcome != 'rejected'")" "13/13/1" \
+    "both: 13 recipients, one delivery attempt each"
+is "$(Q "$b" "SELECT count(*) || '/' || sum(attempts) FROM recipients
+    WHERE outcome = 'rejected'")" "4/0" "both: 4 refused, no attempt"
+is "$(Q "$w" "SELECT count(*) || '/' || sum(attempts) FROM recipients
+    WHERE outcome = 'accepted'")" "12/0" \
+    "W3C alone: 12 accepted, nothing delivered yet"
 contains "$tmp/report.txt" "the hole looks CLOSED" "both: the fix is seen"
 
 # --- Both, the tracking log in a later run. ---
