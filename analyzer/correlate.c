@@ -989,6 +989,13 @@ corr_sess_open(struct corr *c, const struct event *ev)
 
 	k = sess_key(c, ev);
 	if ((se = hmap_get(&c->sessions, k.p, k.n)) != NULL) {
+		if (corr_dup_adopt(c, se, ev)) {
+			/* Its refusals came from a file read before. */
+			se->implicit = false;
+			se->source = c->source_id;
+			corr_fill_str(&se->client_name, ev->client_name);
+			return (se);
+		}
 		corr_sess_close(c, se);
 		k = sess_key(c, ev);
 	}
@@ -997,6 +1004,8 @@ corr_sess_open(struct corr *c, const struct event *ev)
 	memcpy(se->key, k.p, k.n);
 	se->klen = k.n;
 	se->end_epoch = INT64_MIN;
+	se->source = c->source_id;
+	se->implicit = ev->type != EV_CONNECT;
 	corr_set_str(&se->client_ip, ev->client_ip);
 	corr_set_str(&se->client_name, ev->client_name);
 	se->client_port = ev->client_port;
@@ -1030,6 +1039,23 @@ sess_find(struct corr *c, const struct event *ev)
 	struct span	k = sess_key(c, ev);
 
 	return (hmap_get(&c->sessions, k.p, k.n));
+}
+
+/*
+ * corr_sess_end - a disconnect that only adds evidence (its line copies
+ * another file's): close ev's open session if the current source opened
+ * or took it, never open one.
+ */
+void
+corr_sess_end(struct corr *c, const struct event *ev)
+{
+	struct csess	*se;
+
+	if ((se = sess_find(c, ev)) == NULL || se->source != c->source_id)
+		return;
+	corr_set_str(&se->counters, ev->counters);
+	se->end_epoch = ev->time;
+	corr_sess_close(c, se);
 }
 
 /* corr_sess_get - the open session of ev's process, opened if there is none. */
@@ -1226,13 +1252,10 @@ corr_session_event(struct corr *c, const struct event *ev)
 	corr_evidence(c, ev, se->id, 0);
 }
 
-/*
- * corr_event - the ev_sink: route one event.  arg is the struct corr.
- */
-void
-corr_event(void *arg, const struct event *ev)
+/* corr_route - route one event. */
+static void
+corr_route(struct corr *c, const struct event *ev)
 {
-	struct corr	*c = arg;
 	struct csess	*se;
 	struct cmsg	*m, *parent;
 
@@ -1356,6 +1379,21 @@ corr_event(void *arg, const struct event *ev)
 	corr_evidence(c, ev, m->session_id, m->id);
 }
 
+/*
+ * corr_event - the ev_sink: route one event, unless its line is a copy of
+ * one another source had (correlate_dup.c).  arg is the struct corr.
+ */
+void
+corr_event(void *arg, const struct event *ev)
+{
+	struct corr	*c = arg;
+
+	if (corr_dup_taken(c, ev))
+		return;
+	corr_route(c, ev);
+	corr_dup_done(c, ev);
+}
+
 /* sess_cmp - order open sessions by row id. */
 static int
 sess_cmp(const void *a, const void *b)
@@ -1452,5 +1490,6 @@ corr_free(struct corr *c)
 	buf_free(&c->evtext);
 	sqlite3_finalize(c->evins);
 	sqlite3_finalize(c->join_logged);
+	corr_dup_free(c);
 	free(c);
 }

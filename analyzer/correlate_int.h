@@ -132,6 +132,30 @@ struct csess {
 	uint64_t	 flow;
 	char		*server_ip;
 	int64_t		 server_port;
+	int64_t		 source;	/* the source that opened it */
+	bool		 implicit;	/* opened by a line after connect */
+};
+
+/* Lines remembered to recognise their copies in another file. */
+struct corr_dup_slot;
+struct corr_dup {
+	struct corr_dup_slot	*slots;
+	size_t			 cap;		/* power of two, or 0 */
+	size_t			 used;
+	bool			 full;		/* said so once */
+	bool			 seeded;	/* earlier runs' lines read */
+	bool			 main;		/* this source has arrivals */
+	bool			 order_told;	/* warned: rejectlog first */
+	/* The line being handled: its place, and what was decided. */
+	int64_t			 source;
+	uint64_t		 line;
+	uint64_t		 offset;
+	uint64_t		 hash;
+	bool			 decided;
+	bool			 copy;		/* evidence only */
+	bool			 record;	/* remember after handling */
+	int64_t			 session;	/* the first copy's rows */
+	int64_t			 message;
 };
 
 struct corr {
@@ -180,6 +204,7 @@ struct corr {
 	int64_t			 next_session;
 	int64_t			 next_message;
 	int64_t			 next_rcpt;
+	struct corr_dup		 dup;
 };
 
 
@@ -202,7 +227,15 @@ struct csess	*corr_sess_get(struct corr *, const struct event *);
 struct csess	*corr_sess_open(struct corr *, const struct event *);
 void		 corr_sess_close(struct corr *, struct csess *);
 void		 corr_sess_close_attempt(struct corr *, struct csess *);
+void		 corr_sess_end(struct corr *, const struct event *);
 void		 corr_msg_from_session(struct cmsg *, const struct csess *);
+
+/* correlate_dup.c */
+bool		 corr_dup_taken(struct corr *, const struct event *);
+void		 corr_dup_done(struct corr *, const struct event *);
+bool		 corr_dup_adopt(const struct corr *, const struct csess *,
+		    const struct event *);
+void		 corr_dup_free(struct corr *);
 
 /* correlate_join.c */
 void		 corr_wire_event(struct corr *, const struct event *);

@@ -120,6 +120,150 @@ contains "$tmp/report.txt" "the hole looks CLOSED" "the fix is recognised"
 is "$(evidence_bad "$db" 1 "$S/mainlog")" 0 \
     "evidence lines match the source by number, byte for byte"
 
+# Delivery attempts: one per =>, ->, ** and == line of the mainlog (104;
+# the "for" list of an arrival is none).  Each of the 98 accepted
+# recipients (expected.md's 88 accepted RCPTs less the probe's Exim did
+# not log, and the 11 NDRs') has at least one; the 6 more are
+# z@slow.example and q3@slow.example, deferred 3 times (the 21:10:10
+# queue run among them), lucky11@slow.example deferred twice, and the
+# bounce to victim4@blocked.example, frozen and tried again by the last
+# queue run.
+is "$(q "SELECT count(*) || '/' || sum(attempts) || '/' || min(attempts)
+    FROM recipients WHERE outcome != 'rejected'")" "98/104/1" \
+    "a delivery attempt per delivery line"
+is "$(q "SELECT group_concat(rcpt_raw || '=' || attempts, ' ') FROM
+    (SELECT rcpt_raw, attempts FROM recipients WHERE attempts > 1
+    ORDER BY rcpt_raw)")" "lucky11@slow.example=2 q3@slow.example=3 \
+victim4@blocked.example=2 z@slow.example=3" "the recipients tried again"
+
+# --- The rejectlog: each refusal again, also in the mainlog. ---
+# By hand from samples/exim/rejectlog (34 lines): refused RCPTs 127.0.0.77
+# 3 + 2 + 5, 127.0.0.66 4 + 1, 127.0.0.50 3 (Unrouteable, local),
+# 127.0.0.88 1, 127.0.0.105 1 = 20; 4 authenticator failures.  The
+# mainlog adds the two "SMTP syntax error" RCPTs of 127.0.0.77 (22).
+L="--local-domain corp.example --local-domain mx.corp.example
+    --local-domain localhost --local-domain partner.example
+    --local-net 127.0.0.1/32 --local-net ::1/128 --local-net 127.0.0.10/32"
+Qd() { "$RT" sql -d "$1" "$2" | sed -n 2p; }
+# fd DB IP KIND: "messages/recipients" of the findings.
+fd() {
+	Qd "$1" "SELECT count(*) || '/' || coalesce(sum(recipients), 0)
+	    FROM findings WHERE client_ip = '$2' AND kind = '$3'"
+}
+# rows DB: the rows a run made, without row ids and evidence.
+rows() {
+	"$RT" sql -d "$1" "SELECT client_ip, client_port, start_epoch,
+	    end_epoch, helo, auth_user, auth_failures, messages, rejects
+	    FROM sessions ORDER BY start_epoch, client_port, id"
+	"$RT" sql -d "$1" "SELECT m.queue_id, m.client_ip, m.sender_raw,
+	    m.accepted, r.rcpt_raw, r.outcome, r.reply_code, r.attempts,
+	    r.verdict FROM messages m LEFT JOIN recipients r ON
+	    r.message_id = m.id ORDER BY m.id, r.id"
+	"$RT" sql -d "$1" "SELECT kind, client_ip, auth_user, recipients,
+	    delivered, deferred, bounced FROM findings ORDER BY 1, 2, 3, 4"
+}
+r="$tmp/rej.db"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$r" $L "$S/rejectlog"
+is $? 0 "the rejectlog alone"
+is "$(Qd "$r" "SELECT format || ' ' || parsed || '/' || lines FROM
+    sources")" "exim 34/34" "rejectlog: Exim's format, every line understood"
+is "$(Qd "$r" "SELECT count(*) FROM recipients WHERE outcome =
+    'rejected'")" 20 "rejectlog: 20 refused RCPTs"
+is "$(fd "$r" 127.0.0.77 relay-attempt)" "3/10" "rejectlog: 127.0.0.77"
+is "$(fd "$r" 127.0.0.66 relay-attempt)" "2/5" "rejectlog: 127.0.0.66"
+is "$(fd "$r" 127.0.0.88 relay-attempt)" "1/1" "rejectlog: 127.0.0.88"
+is "$(fd "$r" 127.0.0.105 relay-attempt)" "1/1" "rejectlog: 127.0.0.105"
+is "$(Qd "$r" "SELECT sum(auth_failures) FROM sessions")" 4 \
+    "rejectlog: 4 failed AUTH attempts"
+
+m1="$tmp/main.db"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$m1" $L "$S/mainlog"
+rows "$m1" >"$tmp/main.rows"
+b="$tmp/mr.db"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$b" $L "$S/mainlog" "$S/rejectlog" 2>"$tmp/mr.err"
+is $? 0 "mainlog and rejectlog in one run"
+is "$(Qd "$b" "SELECT count(*) FROM recipients WHERE outcome =
+    'rejected'")" 22 "both: 22 refused RCPTs, as the mainlog alone"
+is "$(fd "$b" 127.0.0.77 relay-attempt)" "3/12" "both: 127.0.0.77 refused"
+is "$(fd "$b" 127.0.0.66 relay-attempt)" "2/5" "both: 127.0.0.66 refused"
+is "$(Qd "$b" "SELECT sum(auth_failures) FROM sessions")" 4 \
+    "both: 4 failed AUTH attempts, not 8"
+rows "$b" >"$tmp/mr.rows"
+cmp -s "$tmp/main.rows" "$tmp/mr.rows"
+is $? 0 "both: the sessions, messages, recipients and findings of the mainlog"
+is "$(Qd "$b" "SELECT count(*) FROM evidence WHERE source_id = 2")" 34 \
+    "both: the rejectlog's 34 lines kept as evidence"
+is "$(evidence_bad "$b" 2 "$S/rejectlog")" 0 \
+    "both: the rejectlog's evidence is its lines, byte for byte"
+is "$(Qd "$b" "SELECT count(*) FROM evidence r JOIN evidence m ON
+    m.source_id = 1 AND m.text = r.text AND m.session_id = r.session_id
+    AND m.message_id IS r.message_id WHERE r.source_id = 2")" 34 \
+    "both: each tied to the session and message of its mainlog copy"
+is "$(wc -c <"$tmp/mr.err" | tr -d ' ')" 0 "both: nothing to warn about"
+
+b2="$tmp/mr2.db"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$b2" $L "$S/mainlog" &&
+    "$RT" ingest -q -d "$b2" $L "$S/rejectlog"
+is $? 0 "the rejectlog in a run after the mainlog's"
+rows "$b2" >"$tmp/mr2.rows"
+cmp -s "$tmp/main.rows" "$tmp/mr2.rows"
+is $? 0 "two runs: the rows of the mainlog alone"
+is "$(Qd "$b2" "SELECT count(*) FROM evidence WHERE source_id = 2 AND
+    session_id IS NOT NULL")" 34 "two runs: the rejectlog's lines as evidence"
+
+# The rejectlog first: its sessions are taken over by the mainlog's
+# connects.  Refusals and findings are the mainlog's; the two sessions
+# of 127.0.0.88 that the rejectlog's "dropped" lines closed show twice.
+b3="$tmp/rm.db"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$b3" $L "$S/rejectlog" "$S/mainlog" 2>"$tmp/rm.err"
+is $? 0 "the rejectlog before the mainlog"
+contains "$tmp/rm.err" "read the mainlog first" \
+    "rejectlog first: the order is named"
+is "$(Qd "$b3" "SELECT count(*) FROM recipients WHERE outcome =
+    'rejected'")" 22 "rejectlog first: 22 refused RCPTs"
+is "$(Qd "$b3" "SELECT sum(auth_failures) || '/' || sum(rejects) FROM
+    sessions")" "$(Qd "$m1" "SELECT sum(auth_failures) || '/' ||
+    sum(rejects) FROM sessions")" "rejectlog first: the refusals per session"
+"$RT" sql -d "$b3" "SELECT kind, client_ip, auth_user, recipients,
+    delivered, deferred, bounced FROM findings ORDER BY 1, 2, 3, 4" \
+    >"$tmp/rm.f"
+"$RT" sql -d "$m1" "SELECT kind, client_ip, auth_user, recipients,
+    delivered, deferred, bounced FROM findings ORDER BY 1, 2, 3, 4" \
+    >"$tmp/m.f"
+cmp -s "$tmp/m.f" "$tmp/rm.f"
+is $? 0 "rejectlog first: the findings of the mainlog alone"
+is "$(Qd "$b3" "SELECT count(*) FROM sessions WHERE client_ip =
+    '127.0.0.88'")" 12 "rejectlog first: 127.0.0.88's 10 sessions and 2"
+is "$(Qd "$b3" "SELECT count(*) FROM sessions WHERE end_epoch IS NULL")" 0 \
+    "rejectlog first: every session ends"
+
+# Copies are counted: a refusal logged twice in one file is two refusals,
+# a copy in another file takes one of them, and a copy more than there
+# are counts again.  (Each second file ends with a header line of its
+# own, so that its bytes differ: the same bytes would be skipped.)
+grep -F '[127.0.0.66]:43355 ' "$S/rejectlog" >"$tmp/one"
+cat "$tmp/one" "$tmp/one" >"$tmp/A.log"
+for n in 1 2 3; do
+	i=0
+	while [ $i -lt $n ]; do cat "$tmp/one"; i=$((i + 1)); done >"$tmp/B$n.log"
+	echo "Envelope-to: <z@isp-mail.example>" >>"$tmp/B$n.log"
+done
+for pair in A:2 A+B1:2 A+B2:2 A+B3:3 B1+A:2 B2+A:2; do
+	files=$(echo "${pair%:*}" | tr '+' ' ')
+	d="$tmp/c$(echo "${pair%:*}" | tr -d '+').db"
+	args=""
+	for f in $files; do args="$args $tmp/$f.log"; done
+	# shellcheck disable=SC2086
+	"$RT" ingest -q -d "$d" $L $args 2>/dev/null
+	is "$(Qd "$d" "SELECT sum(rejects) || '/' || count(*) FROM sessions")" \
+	    "${pair#*:}/1" "copies: ${pair%:*} gives ${pair#*:} refusals"
+done
+
 # The same run through syslog (rsyslog, RFC 3339): the same findings.
 "$RT" ingest -q -d "$tmp/sl.db" --local-domain corp.example \
     --local-domain mx.corp.example --local-domain localhost \
