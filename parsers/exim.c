@@ -304,6 +304,85 @@ ex_head(struct ex_ctx *c, struct span body)
 	return (body.n > 0);
 }
 
+/* Syslog severities, which some templates write where the host goes. */
+static const char *const ex_levels[] = {
+	"emerg", "alert", "crit", "err", "error", "warning", "warn", "notice",
+	"info", "debug", NULL
+};
+
+/*
+ * ex_tag - the length of a syslog-style "HOST exim[PID]: " (or "exim4",
+ * or no "[PID]") at the start of s, 0 if there is none; *host is HOST,
+ * empty when it is a severity ("info exim[8001]: ", as a syslog-ng
+ * template writes it).  Lines of this shape follow Exim's own time stamp
+ * (a template with an ISO date) or come before it (a journal entry shown
+ * as "HOST IDENT[PID]: MESSAGE", Exim's stamp in the message).
+ */
+static size_t
+ex_tag(struct span s, struct span *host)
+{
+	size_t	i, h;
+	int	k;
+
+	*host = SPAN_NULL;
+	for (h = 0; h < s.n && h < 256 && s.p[h] != ' ' && s.p[h] != ':' &&
+	    s.p[h] != '[' && s.p[h] != '<'; h++)
+		;
+	if (h == 0 || h >= s.n || s.p[h] != ' ')
+		return (0);
+	i = h + 1;
+	if (s.n - i >= 5 && memcmp(s.p + i, "exim4", 5) == 0)
+		i += 5;
+	else if (s.n - i >= 4 && memcmp(s.p + i, "exim", 4) == 0)
+		i += 4;
+	else
+		return (0);
+	if (i < s.n && s.p[i] == '[') {
+		size_t	d;
+
+		for (d = i + 1; d < s.n && d - i <= 10 &&
+		    ASCII_ISDIGIT(s.p[d]); d++)
+			;
+		if (d == i + 1 || d >= s.n || s.p[d] != ']')
+			return (0);
+		i = d + 1;
+	}
+	if (s.n - i < 2 || s.p[i] != ':' || s.p[i + 1] != ' ')
+		return (0);
+	host->p = s.p;
+	host->n = h;
+	for (k = 0; ex_levels[k] != NULL; k++)
+		if (span_eq_cstr(*host, ex_levels[k]))
+			*host = SPAN_NULL;
+	return (i + 2);
+}
+
+/*
+ * ex_untag - line with Exim's time stamp: the stamp into *st and *at (the
+ * line from the stamp on), the rest (after a syslog-style tag, whose host
+ * goes into *host) into *body.  The tag may also come before the stamp.
+ * False if there is no stamp at either place.
+ */
+static bool
+ex_untag(struct span line, struct ex_stamp *st, struct span *at,
+    struct span *host, struct span *body)
+{
+	size_t	n;
+
+	if (ex_stamp(line, st)) {
+		*at = line;
+		*body = ex_at(line, st->len);
+		if ((n = ex_tag(*body, host)) > 0)
+			*body = ex_at(*body, n);
+		return (true);
+	}
+	if ((n = ex_tag(line, host)) == 0 || !ex_stamp(ex_at(line, n), st))
+		return (false);
+	*at = ex_at(line, n);
+	*body = ex_at(*at, st->len);
+	return (true);
+}
+
 /*
  * exim_detect - is line from Exim's own log files: a time stamp, then a
  * message id or one of the entries Exim writes without one?
@@ -313,32 +392,48 @@ exim_detect(struct span line)
 {
 	struct ex_stamp	st;
 	struct ex_ctx	c;
+	struct span	at, host, body;
 
-	if (!ex_stamp(line, &st))
+	if (!ex_untag(line, &st, &at, &host, &body))
 		return (false);
 	memset(&c, 0, sizeof(c));
-	if (!ex_head(&c, ex_at(line, st.len)))
+	if (!ex_head(&c, body))
 		return (false);
 	return (c.qid.n > 0 || ex_note(c.body));
 }
 
 /*
  * ex_continuation - a line of the header dump the rejectlog writes after
- * a refusal: "Envelope-from: <>", "P Received: ...", a header line with
- * its flag, or a folded continuation.
+ * a refusal: "Envelope-from: <>", "Envelope-to: <...>", a header line
+ * with the flag Exim keeps on its spool ("P Received: ...": one of
+ * "FTCBIRPS*", a space, the field name and its colon), a header line
+ * without one (two spaces first), or a folded continuation.
  */
 static bool
 ex_continuation(struct span s)
 {
+	size_t	i;
+
 	if (span_startswith(s, "Envelope-from: ") ||
-	    span_startswith(s, "Envelope-to: ") ||
-	    span_startswith(s, "Envelope-from: <"))
+	    span_startswith(s, "Envelope-to: "))
 		return (true);
 	if (s.n >= 2 && (s.p[0] == ' ' || s.p[0] == '\t'))
 		return (true);
-	return (s.n >= 4 && ((s.p[0] >= 'A' && s.p[0] <= 'Z') ||
-	    s.p[0] == '*' || s.p[0] == '+' || s.p[0] == '#') &&
-	    s.p[1] == ' ' && s.p[2] != ' ' && memchr(s.p, ':', s.n) != NULL);
+	if (s.n < 4 || strchr("FTCBIRPS*", s.p[0]) == NULL || s.p[0] == '\0' ||
+	    s.p[1] != ' ')
+		return (false);
+	/*
+	 * A field name: printable ASCII but the colon (RFC 5322, 3.6.8),
+	 * maybe blanks before the colon (the obsolete syntax, 4.5.8).
+	 */
+	for (i = 2; i < s.n && s.p[i] > ' ' && s.p[i] < 127 && s.p[i] != ':';
+	    i++)
+		;
+	if (i == 2)
+		return (false);
+	while (i < s.n && (s.p[i] == ' ' || s.p[i] == '\t'))
+		i++;
+	return (i < s.n && s.p[i] == ':');
 }
 
 /*
@@ -354,9 +449,10 @@ exim_native_parse(void *p, struct mtalog *ml, const struct ev_ref *ref,
 	struct ex_stamp		 st;
 	struct ex_ctx		 c;
 	struct syslog_msg	 sm;
+	struct span		 at, host, body;
 	enum parse_result	 r;
 
-	if (!ex_stamp(ref->raw, &st)) {
+	if (!ex_untag(ref->raw, &st, &at, &host, &body)) {
 		if (ex->in_entry && ex_continuation(ref->raw))
 			return (PARSE_OK);
 		ex->in_entry = false;
@@ -372,9 +468,10 @@ exim_native_parse(void *p, struct mtalog *ml, const struct ev_ref *ref,
 	c.sink = sink;
 	c.arg = arg;
 	c.program = SPAN_LIT("exim");
-	c.time = ex_time(ex, &st, ref->raw);
+	c.host = host;
+	c.time = ex_time(ex, &st, at);
 	c.usec = st.usec;
-	if (!ex_head(&c, ex_at(ref->raw, st.len))) {
+	if (!ex_head(&c, body)) {
 		ex->in_entry = false;
 		return (PARSE_BAD);
 	}

@@ -18,6 +18,10 @@
  * (log_selector +pid), then a message id when the line is about a
  * message: 16 characters before Exim 4.97 (6-6-2), 23 after (6-11-4).
  * It can also log to syslog ("exim[123]: ..." with or without that date).
+ * A syslog-style "HOST exim[PID]: " right after Exim's date (a template
+ * that writes the date as Exim does; a severity may stand for the host)
+ * or right before it (a journal entry shown as "HOST IDENT[PID]: ...")
+ * is read as part of the native format, its host kept.
  * Both are parsed here: the files as a native format of mtalog.c
  * (exim_detect and the exim_native_* functions, whose signatures are the
  * struct mtalog_native ones), syslog lines as a program parser

@@ -30,11 +30,22 @@
  *	EV_REJECT, 554
  *  SMTP call from HOST dropped: too many ...    EV_REJECT stage CONNECT,
  *	421, then EV_DISCONNECT
+ *  refused connection from HOST (host_reject_connection), connection from
+ *  HOST refused (IP options)                    EV_REJECT stage CONNECT, 554
+ *  rejected from <sender> [H=HOST] [U=user]: text (message too large, a
+ *  header line not ended by CRLF under CHUNKING)
+ *	EV_REJECT stage END-OF-MESSAGE, 552 when too large, else 554
+ *  VRFY failed for ADDR H=HOST                  EV_REJECT stage VRFY, 550
+ *  ETRN|ATRN ARG received from HOST             EV_INFO with the client
  *  NAME authenticator failed for HOST: 535 ... (set_id=USER)
  *	EV_AUTH_FAIL: sasl_method NAME, sasl_user USER, reply_code, text
  *  H=HOST sender verify fail for <x>: ...        EV_WARNING
  *  no MAIL in SMTP connection from HOST ..., no host name found for IP
  *  address X, and the daemon's notes (see ex_notes[])   EV_INFO
+ *
+ * A local SMTP session (exim -bs) names its user where a client would be
+ * ("SMTP connection from root", "no MAIL in SMTP connection from CALLER
+ * D=0s C=QUIT"): its lines are EV_INFO, with no client.
  *
  * The command quoted in protocol and syntax errors is the client's: it is
  * not copied into any field but the evidence line (an AUTH argument there
@@ -63,6 +74,8 @@ static const char *const ex_notes[] = {
 	"Queue run ", "queue_run ", "smtp_accept_", "mua_wrapper ",
 	"accept: ", "select() failed", "fork ", "Deleting ", "Retry ",
 	"LMTP ", "sender address ", "ident connection ", "delay ",
+	"Start '", "End '", "Start ODMR ", "End ODMR ", "refused connection ",
+	"VRFY failed for ", "ETRN ", "ATRN ",
 	NULL
 };
 
@@ -92,6 +105,7 @@ static const struct {
 	{ "EHLO from ", "HELO", true },
 	{ "HELO from ", "HELO", true },
 	{ "MAIL from ", "MAIL", true },
+	{ "XCLIENT from ", "XCLIENT", true },
 	{ "RCPT ", "RCPT", true },
 	{ "MAIL ", "MAIL", true },
 	{ "DATA", "DATA", false },
@@ -316,6 +330,7 @@ ex_reject(const struct ex_ctx *c, const struct ex_fields *f, struct span s)
 				s = ex_at(s, e + 1);
 			}
 		} else if (span_endswith(ev.stage, "HELO") ||
+		    span_eq_cstr(ev.stage, "XCLIENT") ||
 		    (span_eq_cstr(ev.stage, "MAIL") &&
 		    strncmp(ex_stages[k].word, "MAIL from", 9) == 0)) {
 			if (ex_host(c, s, &h)) {
@@ -385,6 +400,34 @@ ex_auth_fail(const struct ex_ctx *c, struct span s, const char *at)
 	return (PARSE_OK);
 }
 
+/*
+ * ex_local - does s start with the user of a local SMTP session (a login
+ * name, then the end or a space) rather than a client?
+ */
+static bool
+ex_local(struct span s)
+{
+	size_t	i;
+
+	for (i = 0; i < s.n && i < 64 && (ASCII_ISALPHA(s.p[i]) ||
+	    ASCII_ISDIGIT(s.p[i]) || s.p[i] == '_' || s.p[i] == '-' ||
+	    s.p[i] == '.'); i++)
+		;
+	return (i > 0 && (i == s.n || s.p[i] == ' '));
+}
+
+/* ex_local_note - a line of a local SMTP session: EV_INFO, no client. */
+static enum parse_result
+ex_local_note(const struct ex_ctx *c)
+{
+	struct event	ev;
+
+	ex_event(c, &ev, EV_INFO, false);
+	ev.text = c->body;
+	ex_emit(c, &ev);
+	return (PARSE_OK);
+}
+
 /* ex_conn - "... from HOST rest" lines of a session: connect and ends. */
 static enum parse_result
 ex_conn(const struct ex_ctx *c, struct span s, enum ev_type t)
@@ -393,7 +436,7 @@ ex_conn(const struct ex_ctx *c, struct span s, enum ev_type t)
 	struct ex_host	 h;
 
 	if (!ex_host(c, s, &h))
-		return (PARSE_BAD);
+		return (ex_local(s) ? ex_local_note(c) : PARSE_BAD);
 	ex_event(c, &ev, t, true);
 	ex_set_host(&ev, &h);
 	ev.helo = SPAN_NULL;
@@ -410,7 +453,7 @@ ex_conn_from(const struct ex_ctx *c, struct span s)
 	struct span	 rest;
 
 	if (!ex_host(c, s, &h))
-		return (PARSE_BAD);
+		return (ex_local(s) ? ex_local_note(c) : PARSE_BAD);
 	rest = span_trim(ex_at(s, h.len));
 	/* "I=[local]:port" may follow the client */
 	if (span_startswith(rest, "I=[")) {
@@ -424,6 +467,110 @@ ex_conn_from(const struct ex_ctx *c, struct span s)
 	    span_startswith(rest, "D=") || span_startswith(rest, "refused"))
 		return (ex_conn(c, s, EV_DISCONNECT));
 	return (ex_conn(c, s, EV_INFO));
+}
+
+/*
+ * ex_refused - "refused connection from HOST (host_reject_connection)" or
+ * "connection from HOST refused (IP options)": the client got 554.
+ */
+static enum parse_result
+ex_refused(const struct ex_ctx *c, struct span s)
+{
+	struct event	 ev;
+	struct ex_host	 h;
+
+	if (!ex_host(c, s, &h))
+		return (PARSE_BAD);
+	ex_event(c, &ev, EV_REJECT, true);
+	ev.status = SPAN_LIT("reject");
+	ev.stage = SPAN_LIT("CONNECT");
+	ev.reply_code = 554;
+	ex_set_host(&ev, &h);
+	ev.text = span_trim(ex_at(s, h.len));
+	ex_emit(c, &ev);
+	return (PARSE_OK);
+}
+
+/*
+ * ex_rejected_from - "rejected from <sender>[ H=HOST][ U=user]: text", a
+ * message refused while it was received (too large, bad CHUNKING).
+ */
+static enum parse_result
+ex_rejected_from(const struct ex_ctx *c, struct span s)
+{
+	struct event	 ev;
+	struct ex_host	 h;
+	size_t		 e, i;
+
+	/* The sender is the client's: it ends at the last "> H=" or ">:". */
+	for (e = s.n; e > 1; e--)
+		if (s.p[e - 1] == '>' && e < s.n && (s.p[e] == ':' ||
+		    (s.p[e] == ' ' && e + 2 < s.n && (s.p[e + 1] == 'H' ||
+		    s.p[e + 1] == 'U') && s.p[e + 2] == '=')))
+			break;
+	if (s.n == 0 || s.p[0] != '<' || e <= 1)
+		return (PARSE_BAD);
+	ex_event(c, &ev, EV_REJECT, true);
+	ev.status = SPAN_LIT("reject");
+	ev.stage = SPAN_LIT("END-OF-MESSAGE");
+	ev.sender.p = s.p + 1;
+	ev.sender.n = e - 2;
+	s = ex_at(s, e);
+	if (span_startswith(s, " H=") && ex_host(c, ex_at(s, 3), &h)) {
+		ex_set_host(&ev, &h);
+		s = ex_at(s, 3 + h.len);
+	}
+	for (i = 0; i < s.n && !(s.p[i] == ':' && (i + 1 == s.n ||
+	    s.p[i + 1] == ' ')); i++)
+		;
+	s = span_trim(ex_at(s, i + 1));
+	ex_code_text(s, &ev, span_startswith(s, "message too large") ?
+	    552 : 554);
+	ex_emit(c, &ev);
+	return (PARSE_OK);
+}
+
+/* ex_vrfy - "VRFY failed for ADDR H=HOST [U=ident]": 550 to VRFY. */
+static enum parse_result
+ex_vrfy(const struct ex_ctx *c, struct span s)
+{
+	struct event	 ev;
+	struct ex_host	 h;
+	size_t		 i;
+
+	ex_event(c, &ev, EV_REJECT, true);
+	ev.status = SPAN_LIT("reject");
+	ev.stage = SPAN_LIT("VRFY");
+	ev.reply_code = 550;
+	ev.text = c->body;
+	/* The address is the client's: the client is the last " H=". */
+	for (i = s.n; i > 3; i--)
+		if (memcmp(s.p + i - 3, " H=", 3) == 0)
+			break;
+	if (i > 3 && ex_host(c, ex_at(s, i), &h))
+		ex_set_host(&ev, &h);
+	ex_emit(c, &ev);
+	return (PARSE_OK);
+}
+
+/* ex_received - "ETRN|ATRN ARG received from HOST": a note of the session. */
+static enum parse_result
+ex_received(const struct ex_ctx *c, struct span s)
+{
+	struct event	 ev;
+	struct ex_host	 h;
+	const char	*p;
+
+	if ((p = span_find(s, " received from ")) == NULL)
+		return (PARSE_BAD);
+	s = ex_at(s, (size_t)(p - s.p) + 15);
+	if (!ex_host(c, s, &h))
+		return (ex_local(s) ? ex_local_note(c) : PARSE_BAD);
+	ex_event(c, &ev, EV_INFO, true);
+	ex_set_host(&ev, &h);
+	ev.text = c->body;
+	ex_emit(c, &ev);
+	return (PARSE_OK);
 }
 
 /* ex_ends - "<phrase> from HOST ..." lines that end a session. */
@@ -496,6 +643,18 @@ ex_smtp(const struct ex_ctx *c)
 	}
 	if ((p = span_find(b, " authenticator failed for ")) != NULL &&
 	    (r = ex_auth_fail(c, b, p)) == PARSE_OK)
+		return (r);
+	if (span_startswith(b, "refused connection from "))
+		return (ex_refused(c, ex_after(b, "refused connection from ")));
+	if (span_startswith(b, "connection from ") &&
+	    span_endswith(b, " refused (IP options)"))
+		return (ex_refused(c, ex_after(b, "connection from ")));
+	if (span_startswith(b, "rejected from <"))
+		return (ex_rejected_from(c, ex_after(b, "rejected from ")));
+	if (span_startswith(b, "VRFY failed for "))
+		return (ex_vrfy(c, ex_after(b, "VRFY failed for ")));
+	if ((span_startswith(b, "ETRN ") || span_startswith(b, "ATRN ")) &&
+	    (r = ex_received(c, b)) == PARSE_OK)
 		return (r);
 	if (span_startswith(b, "no MAIL in SMTP connection from "))
 		return (ex_conn(c, ex_after(b, "no MAIL in SMTP connection from "),

@@ -490,6 +490,144 @@ t_forms(void)
 	mtalog_free(ml);
 }
 
+/* Lines the corpus showed that the parser did not read, in our own words. */
+static void
+t_more(void)
+{
+	struct mtalog_opts	 o = { 0, "UTC", NULL };
+	struct mtalog		*ml;
+	const struct event	*e;
+
+	ml = mtalog_new(&o);
+	mtalog_begin_source(ml, T);
+	/* a template that writes Exim's date, then "HOST exim[PID]: " */
+	is_int(feed(ml, "2026-12-01 21:09:50 relay2.corp.example exim[4021]: "
+	    "cram_md5 authenticator failed for (pc7) [203.0.113.9]: 535 "
+	    "Incorrect authentication data (set_id=erin)"), PARSE_OK,
+	    "tag after the date: ok");
+	e = get(EV_AUTH_FAIL, "tag after the date");
+	is_str(sp(e->sasl_method), "cram_md5", "tag: the authenticator alone");
+	is_str(sp(e->host), "relay2.corp.example", "tag: the host");
+	is_str(sp(e->client_ip), "203.0.113.9", "tag: the client");
+	is_int(e->time, T, "tag: Exim's date");
+	is_str(mtalog_format(ml), "exim", "tag: the native format");
+	/* ... a severity where the host goes, then Exim's own "[pid]" */
+	is_int(feed(ml, "2026-12-01 21:09:50 notice exim4[77]: [77] SMTP "
+	    "syntax error in \"FOO\" H=(pc7) [203.0.113.9]:4410 "
+	    "unrecognized command"), PARSE_OK, "severity tag: ok");
+	e = get(EV_REJECT, "severity tag");
+	is_str(sp(e->host), "(null)", "severity tag: no host");
+	is_int(e->client_port, 4410, "severity tag: the client's port");
+	is_str(sp(e->stage), "UNKNOWN", "severity tag: stage");
+	/* a journal entry shown as "HOST IDENT[PID]: MESSAGE" */
+	is_int(feed(ml, "relay2.corp.example exim[4021]: 2026-12-01 21:09:50 "
+	    "cram_md5 authenticator failed for [203.0.113.10]: 535 "
+	    "Incorrect authentication data"), PARSE_OK, "tag first: ok");
+	e = get(EV_AUTH_FAIL, "tag first");
+	is_int(e->time, T, "tag first: the date after it");
+	is_str(sp(e->client_ip), "203.0.113.10", "tag first: the client");
+	ok(exim_detect(span_from_cstr("relay2 exim[1]: 2026-12-01 21:09:50 "
+	    "1xYV6h-0004uz-38 Completed")), "tag first: detected");
+	ok(!exim_detect(span_from_cstr("relay2 eximstats[1]: 2026-12-01 "
+	    "21:09:50 1xYV6h-0004uz-38 Completed")), "another program: not");
+
+	/* host_reject_connection, IP options */
+	is_int(feed(ml, "2026-12-01 21:09:50 refused connection from "
+	    "[198.51.100.23]:6112 (host_reject_connection)"), PARSE_OK,
+	    "refused connection: ok");
+	e = get(EV_REJECT, "refused connection");
+	is_str(sp(e->stage), "CONNECT", "refused connection: stage");
+	is_int(e->reply_code, 554, "refused connection: 554");
+	is_str(sp(e->client_ip), "198.51.100.23", "refused connection: ip");
+	is_int(e->client_port, 6112, "refused connection: port");
+	is_int(feed(ml, "2026-12-01 21:09:50 connection from "
+	    "[198.51.100.24]:6113 refused (IP options)"), PARSE_OK,
+	    "IP options: ok");
+	is_str(sp(get(EV_REJECT, "IP options")->client_ip), "198.51.100.24",
+	    "IP options: ip");
+
+	/* a message refused while it came in */
+	is_int(feed(ml, "2026-12-01 21:09:50 rejected from <big@bulk.example> "
+	    "H=(pc7) [203.0.113.9]:4410: message too large: 3 recipients "
+	    "size=90000000 max=52428800"), PARSE_OK, "too large: ok");
+	e = get(EV_REJECT, "too large");
+	is_str(sp(e->stage), "END-OF-MESSAGE", "too large: stage");
+	is_int(e->reply_code, 552, "too large: 552");
+	is_str(sp(e->sender), "big@bulk.example", "too large: sender");
+	is_str(sp(e->client_ip), "203.0.113.9", "too large: client");
+	is_str(sp(e->text), "message too large: 3 recipients size=90000000 "
+	    "max=52428800", "too large: text");
+	is_int(feed(ml, "2026-12-01 21:09:50 rejected from <> U=erin: bad"),
+	    PARSE_OK, "local, null sender: ok");
+	e = get(EV_REJECT, "local, null sender");
+	is_str(sp(e->sender), "", "null sender");
+	is_int(e->reply_code, 554, "another refusal: 554");
+	ok(e->client_ip.n == 0, "local: no client");
+
+	/* XCLIENT */
+	is_int(feed(ml, "2026-12-01 21:09:50 rejected XCLIENT from (pc7) "
+	    "[203.0.113.9]:4410: XCLIENT not permitted"), PARSE_OK,
+	    "XCLIENT: ok");
+	e = get(EV_REJECT, "XCLIENT");
+	is_str(sp(e->stage), "XCLIENT", "XCLIENT: stage");
+	is_str(sp(e->client_ip), "203.0.113.9", "XCLIENT: client");
+	is_str(sp(e->text), "XCLIENT not permitted", "XCLIENT: text");
+
+	/* VRFY probing: the client is the last H= (the address is its) */
+	is_int(feed(ml, "2026-12-01 21:09:50 VRFY failed for "
+	    "<root H=[10.9.9.9]> H=(pc7) [203.0.113.9]:4410"), PARSE_OK,
+	    "VRFY: ok");
+	e = get(EV_REJECT, "VRFY");
+	is_str(sp(e->stage), "VRFY", "VRFY: stage");
+	is_int(e->reply_code, 550, "VRFY: 550");
+	is_str(sp(e->client_ip), "203.0.113.9", "VRFY: the real client");
+
+	/* ETRN and ATRN: notes of the session */
+	is_int(feed(ml, "2026-12-01 21:09:50 ETRN #corp.example received from "
+	    "(pc7) [203.0.113.9]:4410"), PARSE_OK, "ETRN: ok");
+	e = get(EV_INFO, "ETRN");
+	is_str(sp(e->client_ip), "203.0.113.9", "ETRN: client");
+	is_int(feed(ml, "2026-12-01 21:09:50 ATRN 'corp.example' received from "
+	    "[203.0.113.9]"), PARSE_OK, "ATRN: ok");
+
+	/* named queues, on-demand relay */
+	is_int(feed(ml, "2026-12-01 21:09:50 Start 'slow' queue run: pid=99"),
+	    PARSE_OK, "named queue run: ok");
+	is_int(feed(ml, "2026-12-01 21:09:50 End 'slow' queue run: pid=99"),
+	    PARSE_OK, "named queue run end: ok");
+	is_int(feed(ml, "2026-12-01 21:09:50 Start ODMR queue run: pid=98 -qq "
+	    "-Rr @(corp.example)"), PARSE_OK, "ODMR queue run: ok");
+
+	/* a local SMTP session (exim -bs): a user, not a client */
+	is_int(feed(ml, "2026-12-01 21:09:50 SMTP connection from erin"),
+	    PARSE_OK, "local session: ok");
+	e = get(EV_INFO, "local session");
+	ok(e->client_ip.n == 0, "local session: no client");
+	is_int(feed(ml, "2026-12-01 21:09:50 SMTP connection from erin D=3s "
+	    "closed by QUIT"), PARSE_OK, "local session end: ok");
+	ok(find(EV_DISCONNECT) == NULL, "local session end: no session");
+	is_int(feed(ml, "2026-12-01 21:09:50 no MAIL in SMTP connection from "
+	    "erin D=1s C=QUIT"), PARSE_OK, "local, no MAIL: ok");
+	is_int(feed(ml, "2026-12-01 21:09:50 SMTP connection from (x"),
+	    PARSE_BAD, "neither a client nor a user: bad");
+
+	/* the rejectlog's header dump: only Exim's flags */
+	feed(ml, "2026-12-01 21:09:50 1xYV6h-0004uz-38 H=(pc7) [203.0.113.9] "
+	    "F=<a@b.example> rejected after DATA: spam");
+	is_int(feed(ml, "F From     : someone"), PARSE_OK,
+	    "header, blanks before the colon");
+	is_int(feed(ml, "* X-Old: replaced"), PARSE_OK, "replaced header");
+	is_int(feed(ml, "# note: not a header"), PARSE_BAD,
+	    "a comment is no header");
+	is_int(feed(ml, "  Subject: hello"), PARSE_BAD,
+	    "nothing continues a bad line");
+	feed(ml, "2026-12-01 21:09:50 1xYV6h-0004uz-38 H=(pc7) [203.0.113.9] "
+	    "F=<a@b.example> rejected after DATA: spam");
+	is_int(feed(ml, "X Spam: no such flag"), PARSE_BAD, "an unknown flag");
+	is_int(feed(ml, "T : no name"), PARSE_BAD, "a flag without a name");
+	mtalog_free(ml);
+}
+
 int
 main(void)
 {
@@ -506,5 +644,6 @@ main(void)
 	t_reject(ml);
 	mtalog_free(ml);
 	t_forms();
+	t_more();
 	return (done_testing());
 }
