@@ -75,7 +75,9 @@ static const char *const ex_notes[] = {
 	"accept: ", "select() failed", "fork ", "Deleting ", "Retry ",
 	"LMTP ", "sender address ", "ident connection ", "delay ",
 	"Start '", "End '", "Start ODMR ", "End ODMR ", "refused connection ",
-	"VRFY failed for ", "ETRN ", "ATRN ",
+	"VRFY failed for ", "ETRN ", "ATRN ", "ignoring AUTH=",
+	"sender verify defer ", "recipient verify defer ", "expansion of ",
+	"spool directory space check failed", "timed out while reading ",
 	NULL
 };
 

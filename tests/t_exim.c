@@ -598,6 +598,17 @@ t_more(void)
 	is_int(feed(ml, "2026-12-01 21:09:50 Start ODMR queue run: pid=98 -qq "
 	    "-Rr @(corp.example)"), PARSE_OK, "ODMR queue run: ok");
 
+	/* the paniclog's notes */
+	is_int(feed(ml, "2026-12-01 21:09:50 sender verify defer (making "
+	    "callout connection): T=smtp Network Error"), PARSE_OK,
+	    "verify defer: ok");
+	is_int(feed(ml, "2026-12-01 21:09:50 expansion of tls_certificate "
+	    "failed"), PARSE_OK, "expansion failure: ok");
+	is_int(feed(ml, "2026-12-01 21:09:50 ignoring AUTH=erin@corp.example "
+	    "from U=erin (client not authenticated)"), PARSE_OK,
+	    "ignored AUTH=: ok");
+	ok(find(EV_INFO) != NULL, "ignored AUTH=: a note");
+
 	/* a local SMTP session (exim -bs): a user, not a client */
 	is_int(feed(ml, "2026-12-01 21:09:50 SMTP connection from erin"),
 	    PARSE_OK, "local session: ok");
