@@ -41,7 +41,8 @@
  *  reply to AUTH	EV_AUTH (235: sasl_method, sasl_user from the
  *			"authenticated" note) or EV_AUTH_FAIL (reply_code,
  *			text); a user named after the 235 gives a second
- *			EV_AUTH with it
+ *			EV_AUTH with it.  A 535 with no command waiting (the
+ *			AUTH was before the log began) is EV_AUTH_FAIL too
  *  220 to STARTTLS	EV_TLS (text "STARTTLS", reply_code)
  *  reply to RSET	EV_RSET
  *  "*" Set Session	EV_WARNING (stage "open-relay-connector", text =
@@ -373,6 +374,24 @@ xs_reply(struct xs_row *r)
 	if (rep.code == 0)
 		return (PARSE_OK);
 	if (se->npend == 0) {
+		/*
+		 * 535 answers AUTH alone (RFC 4954, 6): a session whose AUTH
+		 * came before this file began (rotation, an excerpt) still
+		 * failed to authenticate.
+		 */
+		if (rep.code == 535 && rep.last) {
+			se->banner = true;
+			se->in_auth = false;
+			xs_event(r, &ev, EV_AUTH_FAIL);
+			ev.sasl_method = span_from_cstr(se->mech);
+			if (se->user[0] != '\0')
+				ev.sasl_user = span_from_cstr(se->user);
+			ev.reply_code = rep.code;
+			ev.dsn = rep.dsn;
+			ev.text = rep.text;
+			exch_emit(r->l, &ev);
+			return (PARSE_OK);
+		}
 		if (!se->banner && rep.last) {
 			se->banner = true;
 			xs_event(r, &ev, EV_BANNER);

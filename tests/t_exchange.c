@@ -560,6 +560,24 @@ t_protocol_odd(struct mtalog *ml)
 	    "Frontend EXCHANGE-1,08DA4F7C11473A60,9,192.168.9.241:25,"
 	    "192.168.9.212:53722,>,535 5.7.3 Authentication unsuccessful,"),
 	    PARSE_OK, "a reply without its command");
+	e = evt_get(EV_AUTH_FAIL, 0, "535 without AUTH");
+	is_int(e->reply_code, 535, "535 without AUTH: a failed AUTH");
+	/* A session first seen at its 535, twice; a 250 then is nothing. */
+	(void)evt_feed(ml, "2026-12-01T20:30:01.000Z,EX02\\Client EX02,"
+	    "08D3A1B2C3D4AAAA,7,192.0.2.30:587,198.51.100.40:40001,>,"
+	    "535 5.7.8 Authentication credentials invalid,");
+	e = evt_get(EV_AUTH_FAIL, 0, "first 535");
+	is_str(S(e->client_ip), "198.51.100.40", "535: the client");
+	is_str(S(e->dsn), "5.7.8", "535: the DSN");
+	(void)evt_feed(ml, "2026-12-01T20:30:02.000Z,EX02\\Client EX02,"
+	    "08D3A1B2C3D4AAAA,8,192.0.2.30:587,198.51.100.40:40001,>,"
+	    "535 5.7.8 Authentication credentials invalid,");
+	ok(evt_find(EV_AUTH_FAIL, 0) != NULL && nevt == 1,
+	    "second 535: one more failure");
+	(void)evt_feed(ml, "2026-12-01T20:30:03.000Z,EX02\\Client EX02,"
+	    "08D3A1B2C3D4AAAA,9,192.0.2.30:587,198.51.100.40:40001,>,"
+	    "250 2.0.0 OK,");
+	is_int(nevt, 0, "another reply without its command: nothing");
 	/* Anonymised session ids: sessions told apart by endpoint. */
 	(void)evt_feed(ml, "2016-12-14T01:17:34.808Z,EX\\Default ,"
 	    "0000000000000000,0,192.0.2.9:25,91.112.61.94:55171,+,,");
