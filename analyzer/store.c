@@ -285,6 +285,31 @@ store_recover(const char *path, char *err, size_t errlen)
 }
 
 /*
+ * store_upgrade - a store made before messages_queue led with the queue
+ * id gets the index made again (the joins of captures to logs look a
+ * queue id up alone: with the server first, each was a scan).
+ */
+static int
+store_upgrade(struct store *st)
+{
+	sqlite3_stmt	*s;
+	bool		 old = false;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT name FROM"
+	    " pragma_index_info('messages_queue') WHERE seqno = 0", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		old = strcmp(store_col_text(s, 0), "server") == 0;
+	sqlite3_finalize(s);
+	if (!old)
+		return (0);
+	return (store_exec(st, "BEGIN IMMEDIATE; DROP INDEX messages_queue;"
+	    " CREATE INDEX messages_queue ON messages(queue_id, server);"
+	    " COMMIT"));
+}
+
+/*
  * store_writer_pragmas - how an ingest writes.  A rollback journal, not
  * WAL: ingest appends, and appended pages need no journal, where WAL
  * writes every page twice (log, then checkpoint); the file is also
@@ -364,7 +389,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 	if (flags & STORE_RDONLY) {
 		if (store_exec(st, "PRAGMA query_only = ON") == -1)
 			goto bad;
-	} else if (store_writer_pragmas(st) == -1)
+	} else if (store_writer_pragmas(st) == -1 || store_upgrade(st) == -1)
 		goto bad;
 	return (st);
 bad:

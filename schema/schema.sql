@@ -92,7 +92,8 @@ CREATE TABLE messages (
 	last_epoch	INTEGER
 ) STRICT;
 CREATE INDEX messages_session ON messages(session_id);
-CREATE INDEX messages_queue ON messages(server, queue_id);
+-- Queue id first: the capture joins look a queue id up without a server.
+CREATE INDEX messages_queue ON messages(queue_id, server);
 CREATE INDEX messages_client ON messages(client_ip);
 
 -- One recipient of one message, with what happened to it and its verdict.

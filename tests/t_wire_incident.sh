@@ -23,6 +23,16 @@ contains "$tmp/err" "3 SMTP sessions went TLS" "STARTTLS sessions named"
     "$S/postfix/mail.log" "$S/pcap/incident.pcap"
 is $? 0 "log and capture together (capture read first)"
 
+# A log message finds its captured copy by queue id alone (the capture
+# does not know the server's syslog name): through the index, not a scan
+# of every message (the same WHERE as store.c's STMT_MESSAGE_FIND_WIRE).
+"$RT" sql -d "$tmp/both.db" "EXPLAIN QUERY PLAN SELECT id FROM messages
+    WHERE queue_id = 'X' AND evidence_kind = 'wire'
+    AND first_epoch BETWEEN 1 - 600 AND 1 + 600
+    ORDER BY abs(first_epoch - 1), id LIMIT 1" >"$tmp/plan"
+contains "$tmp/plan" "USING INDEX messages_queue (queue_id=?)" \
+    "a queue id is looked up through the index"
+
 # The log in one run, the capture in a later one: the store is made again
 # with the capture read first, so it is the store of one run with both.
 "$RT" ingest -q -d "$tmp/later.db" --mta-config "$cfg" "$S/postfix/mail.log"
