@@ -386,18 +386,27 @@ static bool	ingest_source_is_capture(const char *);
 
 /*
  * ingest_pass - when to read a source: 0 captures, 1 logs, 2 message
- * tracking logs (Exchange), which name sessions other logs record.
+ * tracking logs (Exchange), which name sessions other logs record, and
+ * Exim's rejectlog, whose refusals its mainlog also has (read after the
+ * mainlog they only add evidence to its rows).  A rejectlog is known by
+ * its name (rejectlog, rejectlog.1, rejectlog.2.gz, ...): its lines are
+ * the mainlog's.
  */
 static int
 ingest_pass(const char *path)
 {
 	struct source		*s;
 	struct source_line	 ln;
+	const char		*base;
 	char			 err[256];
 	int			 i, pass = 1;
 
 	if (ingest_source_is_capture(path))
 		return (0);
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	if (strncmp(base, "rejectlog", 9) == 0 &&
+	    (base[9] == '\0' || base[9] == '.' || base[9] == '-'))
+		return (2);
 	if ((s = source_open(path, false, err, sizeof(err))) == NULL)
 		return (1);
 	for (i = 0; i < 4 && source_next_line(s, &ln) == 1; i++)

@@ -417,9 +417,10 @@ rebuild(struct opts *o, struct store **stp, char **old, size_t nold,
 
 	if (!o->ingest.quiet)
 		log_warnx("new sources to be read before %zu already stored "
-		    "(a capture before logs, a protocol log before a message "
-		    "tracking log): reading them again after it, into a new "
-		    "database, so that they are joined", nold);
+		    "(a capture before logs, a protocol log before its "
+		    "message tracking log, a mainlog before its rejectlog): "
+		    "reading them again after it, into a new database, so "
+		    "that they are joined", nold);
 	xasprintf(&tmp, "%s.rebuild-%ld", o->db, (long)getpid());
 	(void)unlink(tmp);
 	if ((nst = store_open(tmp, 0, err, sizeof(err))) == NULL)
