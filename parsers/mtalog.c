@@ -86,7 +86,8 @@ static const struct mtalog_parser mtalog_parsers[] = {
 	    mt_opensmtpd_parse },
 	{ "exim-syslog",
 	    { [SYSLOG_RFC3339] = "exim-syslog-rfc3339",
-	      [SYSLOG_BSD] = "exim-syslog-bsd" },
+	      [SYSLOG_BSD] = "exim-syslog-bsd",
+	      [SYSLOG_RFC5424] = "exim-syslog-rfc5424" },
 	    exim_syslog_new, exim_syslog_free, exim_match, exim_syslog_parse },
 };
 #define MTALOG_NPARSERS	(sizeof(mtalog_parsers) / sizeof(mtalog_parsers[0]))

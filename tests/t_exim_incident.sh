@@ -277,6 +277,24 @@ is "$(qs "SELECT format FROM sources")" exim-syslog-rfc3339 \
 is "$(qs "SELECT kind || ':' || count(*) || '/' || sum(recipients) FROM
     findings WHERE kind = 'open-relay'")" "open-relay:7/22" \
     "syslog copy: the same open relaying"
+# ... and in RFC 5424's form (with structured data), as rsyslog's
+# RSYSLOG_SyslogProtocol23Format writes it: the same again.
+sed -E 's/^([^ ]+) ([^ ]+) ([^ :[]+)\[([0-9]+)\]: /<22>1 \1 \2 \3 \4 - [origin software="exim"] /' \
+    "$S/mail.log" >"$tmp/5424.log"
+"$RT" ingest -q -d "$tmp/s5.db" --local-domain corp.example \
+    --local-domain mx.corp.example --local-domain localhost \
+    --local-domain partner.example --local-net 127.0.0.1/32 \
+    --local-net 127.0.0.10/32 "$tmp/5424.log"
+q5() { "$RT" sql -d "$tmp/s5.db" "$1" | sed -n 2p; }
+is "$(q5 "SELECT format || ' ' || parsed || '/' || lines FROM sources")" \
+    "exim-syslog-rfc5424 $(qs "SELECT lines FROM sources")/$(qs "SELECT lines
+    FROM sources")" "RFC 5424 copy: its format, every line understood"
+"$RT" sql -d "$tmp/sl.db" "SELECT kind, client_ip, recipients, delivered
+    FROM findings ORDER BY 1, 2, 3" >"$tmp/sl.f"
+"$RT" sql -d "$tmp/s5.db" "SELECT kind, client_ip, recipients, delivered
+    FROM findings ORDER BY 1, 2, 3" >"$tmp/s5.f"
+cmp -s "$tmp/sl.f" "$tmp/s5.f"
+is $? 0 "RFC 5424 copy: the findings of the RFC 3339 copy"
 
 # --mta-config with Debian's debconf answers gives the same locality.
 "$RT" ingest -q -d "$tmp/mc.db" --mta-config "$S/update-exim4.conf.conf" \
