@@ -389,6 +389,7 @@ corr_msg_write(struct corr *c, struct cmsg *m)
 	store_bind_text(s, 6, m->client_name);
 	store_bind_text(s, 7, m->helo);
 	store_bind_text(s, 8, m->auth_user);
+	sdom = NULL;
 	if (m->sender_raw != NULL) {
 		sqlite3_bind_text(s, 9, m->sender_raw, -1, SQLITE_TRANSIENT);
 		(void)address_decode(span_from_cstr(m->sender_raw), &a);
@@ -396,6 +397,7 @@ corr_msg_write(struct corr *c, struct cmsg *m)
 			address_format(&a, dec, sizeof(dec));
 			store_bind_text(s, 10, dec);
 			store_bind_text(s, 11, a.domain);
+			sdom = nonempty(a.domain);
 		}
 	}
 	store_bind_opt_i64(s, 12, m->size, m->size >= 0);
@@ -426,12 +428,6 @@ corr_msg_write(struct corr *c, struct cmsg *m)
 	}
 	store_step_done(c->st, s);
 	m->fresh = false;
-	sdom = NULL;
-	if (m->nrcpts > 0 && m->sender_raw != NULL) {
-		(void)address_decode(span_from_cstr(m->sender_raw), &a);
-		if (!(a.flags & ADDR_F_NULL))
-			sdom = nonempty(a.domain);
-	}
 	for (i = 0; i < m->nrcpts; i++)
 		rcpt_write(c, m, &m->rcpts[i], sdom);
 }
@@ -469,10 +465,13 @@ corr_msg_free(struct cmsg *m)
 	free(m);
 }
 
-/* corr_msg_new - insert a new message row and return its in-memory state. */
+/*
+ * corr_msg_new - a new message (its row is written later) and its
+ * in-memory state.  The row takes its queue id from m->key or m->queue_id.
+ */
 struct cmsg *
-corr_msg_new(struct corr *c, const struct event *ev, struct span queue_id,
-    const char *origin, int64_t session_id, bool accepted)
+corr_msg_new(struct corr *c, const struct event *ev, const char *origin,
+    int64_t session_id, bool accepted)
 {
 	struct cmsg	*m;
 
@@ -488,7 +487,6 @@ corr_msg_new(struct corr *c, const struct event *ev, struct span queue_id,
 	m->fresh = true;
 	m->id = c->next_message++;
 	c->stats.messages++;
-	(void)queue_id;		/* the row takes it from m->key or m->queue_id */
 	return (m);
 }
 
@@ -559,7 +557,7 @@ msg_open(struct corr *c, const struct event *ev, struct span queue_id,
 	    (m = corr_adopt_txn(c, se, ev)) != NULL)
 		session_id = m->session_id;
 	else
-		m = corr_msg_new(c, ev, queue_id, origin, session_id, true);
+		m = corr_msg_new(c, ev, origin, session_id, true);
 	msg_track(c, m, ev, queue_id);
 	return (m);
 }
@@ -1120,7 +1118,7 @@ corr_reject(struct corr *c, const struct event *ev)
 		    (m = corr_adopt_refused(c, se, ev)) != NULL)
 			se->attempt = m;
 		if (se->attempt == NULL) {
-			m = corr_msg_new(c, ev, SPAN_NULL, "smtpd", se->id, false);
+			m = corr_msg_new(c, ev, "smtpd", se->id, false);
 			corr_msg_from_session(m, se);
 			m->sender_raw = span_dup(ev->sender);
 			se->attempt = m;

@@ -214,7 +214,7 @@ void		 corr_copy_str(char **, const char *);
 void		 corr_evidence(struct corr *, const struct event *, int64_t,
 		    int64_t);
 void		 corr_evidence_flush(struct corr *);
-struct cmsg	*corr_msg_new(struct corr *, const struct event *, struct span,
+struct cmsg	*corr_msg_new(struct corr *, const struct event *,
 		    const char *, int64_t, bool);
 void		 corr_msg_write(struct corr *, struct cmsg *);
 void		 corr_msg_free(struct cmsg *);

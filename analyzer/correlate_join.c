@@ -431,7 +431,7 @@ wire_txn(struct corr *c, struct csess *se, const struct event *ev)
 
 	if (se->attempt != NULL)
 		return (se->attempt);
-	m = corr_msg_new(c, ev, SPAN_NULL, "smtpd", se->id, false);
+	m = corr_msg_new(c, ev, "smtpd", se->id, false);
 	corr_msg_from_session(m, se);
 	se->attempt = m;
 	return (m);

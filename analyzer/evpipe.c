@@ -302,7 +302,7 @@ pipe_reader(void *arg)
 	return (NULL);
 }
 
-bool
+static bool
 evpipe_threads(void)
 {
 	const char	*v = getenv("RELAYTRACE_THREADS");

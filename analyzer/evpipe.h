@@ -58,6 +58,5 @@ void	 evpipe_anomaly(struct evpipe *, const struct evpipe_anomaly *);
  */
 int	 evpipe_run(int (*)(void *, struct evpipe *), void *,
 	    const struct evpipe_consumer *);
-bool	 evpipe_threads(void);
 
 #endif /* EVPIPE_H */

@@ -569,8 +569,8 @@ store_col_text(sqlite3_stmt *s, int i)
 void
 store_time_iso(int64_t t, char out[32])
 {
-	static int64_t	last_t = INT64_MIN;
-	static char	last[32];
+	static _Thread_local int64_t	last_t = INT64_MIN;
+	static _Thread_local char	last[32];
 	struct tm	tm;
 	time_t		tt = (time_t)t;
 
