@@ -37,15 +37,51 @@ log_init(const char *progname, int verbose)
 }
 
 /*
+ * log_put - write a message's bytes to stderr, with what could drive the
+ * terminal escaped as \ooo: C0 controls, DEL, and C1 controls encoded in
+ * UTF-8.  Messages quote file names and configuration lines, which may
+ * come off an attacked server; log_escape() has already made the rest
+ * printable.
+ */
+static void
+log_put(const char *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char	c = (unsigned char)p[i];
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\%03o", c);
+		else if (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)p[i + 1] >= 0x80 &&
+		    (unsigned char)p[i + 1] <= 0x9f) {
+			fprintf(stderr, "\\%03o\\%03o", c,
+			    (unsigned char)p[i + 1]);
+			i++;
+		} else
+			fputc(c, stderr);
+	}
+}
+
+/*
  * log_vmsg - print one message, optionally with strerror(errno).  One
  * line whole: the reader thread and the main thread both report.
  */
 static void __attribute__((__format__(__printf__, 1, 0)))
 log_vmsg(const char *fmt, va_list ap, int errnum)
 {
+	char	buf[8192];
+	int	n;
+
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n < 0)
+		n = 0;
+	else if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
 	flockfile(stderr);
 	fprintf(stderr, "%s: ", log_progname);
-	vfprintf(stderr, fmt, ap);
+	log_put(buf, (size_t)n);
 	if (errnum != 0)
 		fprintf(stderr, ": %s", strerror(errnum));
 	fputc('\n', stderr);

@@ -606,6 +606,15 @@ contains "$tmp/err" "dangling.log: No such file or directory" \
     "a dangling symbolic link: the message names it"
 is "$(Q "$tmp/dl.db" "SELECT count(*) FROM sessions")" 1 \
     "a dangling symbolic link: the other file is read"
+# A file name that would retitle the terminal: the message names it with
+# its control bytes escaped (ESC is \033, BEL \007, C1 CSI \302\233).
+evil=$(printf '%s/evil\033]0;pwned\007\302\233m.log' "$tmp")
+"$RT" ingest -q -d "$tmp/evil.db" "$evil" 2>"$tmp/err"
+is $? 1 "a missing file with control bytes in its name: exit 1"
+contains "$tmp/err" 'evil\033]0;pwned\007\302\233m.log' \
+    "... the message names it, escaped"
+LC_ALL=C grep -q "$(printf '[\033\007\233]')" "$tmp/err"
+ok $(t [ $? -ne 0 ]) "... and no raw control byte reaches the terminal"
 "$RT" ingest -q -d "$tmp/nowhere/x.db" "$log" 2>"$tmp/err"
 is $? 1 "a database in a directory that does not exist: exit 1"
 contains "$tmp/err" "nowhere/x.db" "... the message names the database"
