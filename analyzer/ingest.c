@@ -384,6 +384,17 @@ line_anomaly(struct evpipe *p, const struct source_line *ln,
 
 static bool	ingest_source_is_capture(const char *);
 
+/* ingest_is_rejectlog - is path named as Exim names its rejectlog? */
+static bool
+ingest_is_rejectlog(const char *path)
+{
+	const char	*base = strrchr(path, '/');
+
+	base = base != NULL ? base + 1 : path;
+	return (strncmp(base, "rejectlog", 9) == 0 &&
+	    (base[9] == '\0' || base[9] == '.' || base[9] == '-'));
+}
+
 /*
  * ingest_pass - when to read a source: 0 captures, 1 logs, 2 message
  * tracking logs (Exchange), which name sessions other logs record, and
@@ -397,15 +408,12 @@ ingest_pass(const char *path)
 {
 	struct source		*s;
 	struct source_line	 ln;
-	const char		*base;
 	char			 err[256];
 	int			 i, pass = 1;
 
 	if (ingest_source_is_capture(path))
 		return (0);
-	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
-	if (strncmp(base, "rejectlog", 9) == 0 &&
-	    (base[9] == '\0' || base[9] == '.' || base[9] == '-'))
+	if (ingest_is_rejectlog(path))
 		return (2);
 	if ((s = source_open(path, false, err, sizeof(err))) == NULL)
 		return (1);
@@ -1050,11 +1058,24 @@ ingest_rebuild_plan(struct store *st, char **paths, size_t n, char ***old,
 
 	*old = NULL;
 	*nold = 0;
-	s = store_prepare(st, "SELECT path, kind FROM sources ORDER BY id");
+	/*
+	 * A stored source's pass from what the store says of it; only an
+	 * Exchange log (tracking or protocol: one format) is looked at.
+	 */
+	s = store_prepare(st, "SELECT path, kind, format FROM sources"
+	    " ORDER BY id");
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		path = store_col_text(s, 0);
-		p = strcmp(store_col_text(s, 1), "pcap") == 0 ? 0 :
-		    strcmp(path, "-") == 0 ? 1 : ingest_pass(path);
+		if (strcmp(store_col_text(s, 1), "pcap") == 0)
+			p = 0;
+		else if (strcmp(store_col_text(s, 2), "exchange2003") == 0 ||
+		    ingest_is_rejectlog(path))
+			p = 2;
+		else if (strcmp(store_col_text(s, 2), "exchange") == 0 &&
+		    strcmp(path, "-") != 0)
+			p = ingest_pass(path);
+		else
+			p = 1;
 		if (p > oldmax)
 			oldmax = p;
 	}
