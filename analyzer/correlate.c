@@ -108,7 +108,7 @@ corr_new(struct store *st)
 	hmap_init(&c->sessions);
 	hmap_init(&c->messages);
 	buf_init(&c->key, 4096);
-	buf_init(&c->evtext, (size_t)CORR_EVBATCH * 1024 * 1024);
+	evblock_init(&c->evblk);
 	c->have_txn_log = -1;
 	return (c);
 }
@@ -127,6 +127,7 @@ corr_set_source(struct corr *c, int64_t source_id)
 	c->next_session = sqlite3_column_int64(s, 0) + 1;
 	c->next_message = sqlite3_column_int64(s, 1) + 1;
 	c->next_rcpt = sqlite3_column_int64(s, 2) + 1;
+	evblock_start(&c->evblk, sqlite3_column_int64(s, 3) + 1, source_id);
 	sqlite3_reset(s);
 	c->source_id = source_id;
 	snprintf(c->source_tag, sizeof(c->source_tag), "source %lld",
@@ -170,32 +171,31 @@ corr_bind_id(sqlite3_stmt *s, int i, int64_t id)
 	store_bind_opt_i64(s, i, id, id != 0);
 }
 
-/*
- * ev_bind - bind evidence row i of the batch at parameter base + 1..9.
- * The text stays in c->evtext until the statement has run.
- */
+/* ev_bind - bind evidence row i of the batch at parameter base + 1..10. */
 static void
 ev_bind(struct corr *c, sqlite3_stmt *s, int base, size_t i)
 {
 	store_bind_i64(s, base + 1, c->evb[i].source);
 	store_bind_i64(s, base + 2, c->evb[i].line);
 	store_bind_i64(s, base + 3, c->evb[i].offset);
-	corr_bind_time(s, base + 4, c->evb[i].epoch);
-	sqlite3_bind_text(s, base + 6, c->evb[i].event, -1, SQLITE_STATIC);
-	corr_bind_id(s, base + 7, c->evb[i].session);
-	corr_bind_id(s, base + 8, c->evb[i].message);
-	sqlite3_bind_blob(s, base + 9, c->evtext.data != NULL ?
-	    c->evtext.data + c->evb[i].text : "", (int)c->evb[i].len,
-	    SQLITE_STATIC);
+	store_bind_i64(s, base + 4, c->evb[i].epoch);
+	sqlite3_bind_text(s, base + 5, c->evb[i].event, -1, SQLITE_STATIC);
+	corr_bind_id(s, base + 6, c->evb[i].session);
+	corr_bind_id(s, base + 7, c->evb[i].message);
+	store_bind_i64(s, base + 8, c->evb[i].block);
+	store_bind_i64(s, base + 9, (int64_t)c->evb[i].pos);
+	store_bind_i64(s, base + 10, (int64_t)c->evb[i].len);
 }
 
 /*
- * corr_evidence_flush - write the evidence rows kept back: a full batch
+ * corr_evidence_rows - write the evidence rows kept back: a full batch
  * with one statement, the rest one by one.  In the order they came, so
- * the rows and their ids are those one INSERT each would give.
+ * the rows and their ids are those one INSERT each would give.  Enough
+ * for queries on evidence_lines; their text may still be in the block
+ * being filled.
  */
 void
-corr_evidence_flush(struct corr *c)
+corr_evidence_rows(struct corr *c)
 {
 	struct buf	 sql;
 	sqlite3_stmt	*s;
@@ -204,19 +204,20 @@ corr_evidence_flush(struct corr *c)
 	if (c->nevb == CORR_EVBATCH) {
 		if (c->evins == NULL) {
 			buf_init(&sql, 64 * 1024);
-			(void)buf_printf(&sql, "INSERT INTO evidence"
-			    " (source_id, line, offset, time, epoch, event,"
-			    " session_id, message_id, text) VALUES");
+			(void)buf_printf(&sql, "INSERT INTO evidence_lines"
+			    " (source_id, line, offset, epoch, event,"
+			    " session_id, message_id, block_id, pos, len)"
+			    " VALUES");
 			for (i = 0; i < CORR_EVBATCH; i++)
-				(void)buf_printf(&sql, "%s(?,?,?,?,?,?,?,?,?)",
-				    i > 0 ? "," : "");
+				(void)buf_printf(&sql,
+				    "%s(?,?,?,?,?,?,?,?,?,?)", i > 0 ? "," : "");
 			(void)buf_putc(&sql, '\0');
 			c->evins = store_prepare(c->st, sql.data);
 			buf_free(&sql);
 		}
 		s = c->evins;
 		for (i = 0; i < CORR_EVBATCH; i++)
-			ev_bind(c, s, (int)i * 9, i);
+			ev_bind(c, s, (int)i * 10, i);
 		store_step_done(c->st, s);
 	} else
 		for (i = 0; i < c->nevb; i++) {
@@ -225,7 +226,17 @@ corr_evidence_flush(struct corr *c)
 			store_step_done(c->st, s);
 		}
 	c->nevb = 0;
-	buf_reset(&c->evtext);
+}
+
+/*
+ * corr_evidence_flush - write the evidence rows kept back and the block
+ * of their lines (the next lines go to a new block).
+ */
+void
+corr_evidence_flush(struct corr *c)
+{
+	corr_evidence_rows(c);
+	evblock_flush(&c->evblk, c->st);
 }
 
 /* corr_evidence - store the event's line, tied to a session/message. */
@@ -233,6 +244,7 @@ void
 corr_evidence(struct corr *c, const struct event *ev, int64_t session_id,
     int64_t message_id)
 {
+	struct evblock	*b = &c->evblk;
 	struct span	 raw = ev->ref.raw;
 	size_t		 i;
 
@@ -248,8 +260,8 @@ corr_evidence(struct corr *c, const struct event *ev, int64_t session_id,
 	c->ev_session = session_id;
 	c->ev_message = message_id;
 	c->ev_source = c->source_id;
-	if (raw.n > INT32_MAX)
-		raw.n = INT32_MAX;
+	if (evblock_full(b, raw.n))
+		evblock_next(b, c->st);
 	i = c->nevb++;
 	c->evb[i].source = c->source_id;
 	c->evb[i].line = (int64_t)ev->ref.line;
@@ -258,13 +270,13 @@ corr_evidence(struct corr *c, const struct event *ev, int64_t session_id,
 	c->evb[i].event = ev_type_name(ev->type);
 	c->evb[i].session = session_id;
 	c->evb[i].message = message_id;
-	c->evb[i].text = c->evtext.len;
-	c->evb[i].len = raw.n;
-	if (buf_append(&c->evtext, raw.p != NULL ? raw.p : "", raw.n) == -1)
-		fatalx("%s: evidence batch too large", __func__);
+	c->evb[i].block = b->id;
+	c->evb[i].pos = evblock_add(b, ev->ref.line, ev->ref.offset,
+	    raw.p != NULL ? raw.p : "", raw.n);
+	c->evb[i].len = b->last_len;
 	c->stats.evidence++;
 	if (c->nevb == CORR_EVBATCH)
-		corr_evidence_flush(c);
+		corr_evidence_rows(c);
 }
 
 /* corr_key - build "a NUL b NUL c" in c->key; returns its span. */
@@ -1485,7 +1497,7 @@ corr_free(struct corr *c)
 	hmap_free(&c->messages);
 	hmap_free(&c->sessions);
 	buf_free(&c->key);
-	buf_free(&c->evtext);
+	evblock_free(&c->evblk);
 	sqlite3_finalize(c->evins);
 	sqlite3_finalize(c->join_logged);
 	corr_dup_free(c);

@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "correlate.h"
+#include "evblock.h"
 #include "event.h"
 #include "hmap.h"
 
@@ -192,11 +193,12 @@ struct corr {
 		const char	*event;
 		int64_t		 session;
 		int64_t		 message;
-		size_t		 text;		/* offset in evtext */
+		int64_t		 block;		/* where its line is */
+		size_t		 pos;
 		size_t		 len;
 	}			 evb[CORR_EVBATCH];
 	size_t			 nevb;
-	struct buf		 evtext;
+	struct evblock		 evblk;		/* the lines, compressed */
 	struct sqlite3_stmt	*evins;		/* the CORR_EVBATCH-row INSERT */
 	/* Judging recipients as they are written (NULL: not judged). */
 	const struct locality	*loc;
@@ -214,6 +216,7 @@ void		 corr_copy_str(char **, const char *);
 void		 corr_evidence(struct corr *, const struct event *, int64_t,
 		    int64_t);
 void		 corr_evidence_flush(struct corr *);
+void		 corr_evidence_rows(struct corr *);
 struct cmsg	*corr_msg_new(struct corr *, const struct event *,
 		    const char *, int64_t, bool);
 void		 corr_msg_write(struct corr *, struct cmsg *);

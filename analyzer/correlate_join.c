@@ -394,7 +394,7 @@ corr_join_logged(struct corr *c, const struct event *ev)
 		    " ORDER BY abs(m.first_epoch - ?4), m.id LIMIT 1");
 	s = c->join_logged;
 	/* The claims this query looks for may still be in the batch. */
-	corr_evidence_flush(c);
+	corr_evidence_rows(c);
 	/* A W3C log without s-computername stored no server name. */
 	for (try = 0; try < 2 && id == 0; try++) {
 		if (try == 1 && ev->host.n == 0)

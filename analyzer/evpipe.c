@@ -302,7 +302,8 @@ pipe_reader(void *arg)
 	return (NULL);
 }
 
-static bool
+/* evpipe_threads - may an ingest use more than one thread? */
+bool
 evpipe_threads(void)
 {
 	const char	*v = getenv("RELAYTRACE_THREADS");

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "evblock.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -122,7 +123,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_NEXT_IDS */
 	"SELECT (SELECT coalesce(max(id), 0) FROM sessions),"
 	" (SELECT coalesce(max(id), 0) FROM messages),"
-	" (SELECT coalesce(max(id), 0) FROM recipients)",
+	" (SELECT coalesce(max(id), 0) FROM recipients),"
+	" (SELECT coalesce(max(id), 0) FROM evidence_blocks)",
 	/* STMT_RCPT_LOAD */
 	"SELECT id, rcpt_raw, final_raw, attempts FROM recipients"
 	" WHERE message_id = ?1 ORDER BY id",
@@ -144,9 +146,12 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_HEADER_INSERT */
 	"INSERT INTO headers (message_id, name, value) VALUES (?1, ?2, ?3)",
 	/* STMT_EVIDENCE_INSERT */
-	"INSERT INTO evidence (source_id, line, offset, time, epoch, event,"
-	" session_id, message_id, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-	" ?8, ?9)",
+	"INSERT INTO evidence_lines (source_id, line, offset, epoch, event,"
+	" session_id, message_id, block_id, pos, len) VALUES (?1, ?2, ?3, ?4,"
+	" ?5, ?6, ?7, ?8, ?9, ?10)",
+	/* STMT_EVBLOCK_INSERT */
+	"INSERT INTO evidence_blocks (id, source_id, size, data)"
+	" VALUES (?1, ?2, ?3, ?4)",
 	/* STMT_ANOMALY_INSERT */
 	"INSERT INTO anomalies (source_id, line, offset, kind, text)"
 	" VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -213,6 +218,11 @@ store_connect(struct store *st, const char *name, int oflags, char *err,
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	(void)sqlite3_busy_timeout(st->db, 5000);
+	if (evblock_register(st->db) == -1) {
+		snprintf(err, errlen, "%s: cannot define sqlar_uncompress: %s",
+		    st->path, sqlite3_errmsg(st->db));
+		return (-1);
+	}
 	return (0);
 }
 
@@ -310,6 +320,102 @@ store_upgrade(struct store *st)
 }
 
 /*
+ * The evidence of a version 1 store: one row per line, text included.
+ * Version 2 keeps the lines in compressed blocks (evidence_blocks) with
+ * a row each in evidence_lines, and the view evidence gives the old rows
+ * back.  The upgrade keeps every row id.
+ */
+static const char upgrade_v2_sql[] =
+	"ALTER TABLE evidence RENAME TO evidence_v1;"
+	"DROP INDEX evidence_session;"
+	"DROP INDEX evidence_message;";
+
+/*
+ * store_schema_part - run the statement of the compiled-in schema that
+ * starts a line with prefix (it ends with the first ";" ending a line).
+ */
+static int
+store_schema_part(struct store *st, const char *prefix)
+{
+	const char	*p, *e;
+	char		*sql;
+	int		 rc;
+
+	for (p = store_schema; (p = strstr(p, prefix)) != NULL; p++)
+		if (p == store_schema || p[-1] == '\n')
+			break;
+	if (p == NULL || (e = strstr(p, ";\n")) == NULL)
+		fatalx("%s: no \"%s\" in the schema", __func__, prefix);
+	sql = xstrndup(p, (size_t)(e - p + 1));
+	rc = store_exec(st, sql);
+	free(sql);
+	return (rc);
+}
+
+/* store_upgrade_evidence - copy version 1 evidence rows into blocks. */
+static int
+store_upgrade_evidence(struct store *st)
+{
+	struct evblock	 b;
+	sqlite3_stmt	*q, *ins;
+	int64_t		 src;
+	const void	*text;
+	size_t		 n, pos;
+	int		 i, rc;
+
+	if (store_exec(st, upgrade_v2_sql) == -1)
+		return (-1);
+	if (store_schema_part(st, "CREATE TABLE evidence_blocks") == -1 ||
+	    store_schema_part(st, "CREATE TABLE evidence_lines") == -1 ||
+	    store_schema_part(st, "CREATE INDEX evidence_session") == -1 ||
+	    store_schema_part(st, "CREATE INDEX evidence_message") == -1 ||
+	    store_schema_part(st, "CREATE VIEW evidence") == -1)
+		return (-1);
+	if (sqlite3_prepare_v2(st->db, "SELECT id, source_id, line, offset,"
+	    " epoch, event, session_id, message_id, text FROM evidence_v1"
+	    " ORDER BY source_id, id", -1, &q, NULL) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO evidence_lines (id,"
+	    " source_id, line, offset, epoch, event, session_id, message_id,"
+	    " block_id, pos, len) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11)", -1, &ins, NULL) != SQLITE_OK) {
+		sqlite3_finalize(q);
+		return (-1);
+	}
+	evblock_init(&b);
+	evblock_start(&b, 1, 0);
+	src = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (sqlite3_column_int64(q, 1) != src) {
+			evblock_flush(&b, st);
+			src = sqlite3_column_int64(q, 1);
+			evblock_start(&b, b.id, src);
+		}
+		text = sqlite3_column_blob(q, 8);
+		n = (size_t)sqlite3_column_bytes(q, 8);
+		if (evblock_full(&b, n))
+			evblock_next(&b, st);
+		pos = evblock_add(&b, (uint64_t)sqlite3_column_int64(q, 2),
+		    (uint64_t)sqlite3_column_int64(q, 3), text != NULL ? text :
+		    "", n);
+		for (i = 0; i < 8; i++)
+			sqlite3_bind_value(ins, i + 1, sqlite3_column_value(q, i));
+		store_bind_i64(ins, 9, b.id);
+		store_bind_i64(ins, 10, (int64_t)pos);
+		store_bind_i64(ins, 11, (int64_t)b.last_len);
+		store_step_done(st, ins);
+	}
+	evblock_flush(&b, st);
+	evblock_free(&b);
+	sqlite3_finalize(q);
+	sqlite3_finalize(ins);
+	if (rc != SQLITE_DONE)
+		return (-1);
+	return (store_exec(st, "DROP TABLE evidence_v1;"
+	    " PRAGMA user_version = 2"));
+}
+
+/*
  * store_writer_pragmas - how an ingest writes.  A rollback journal, not
  * WAL: ingest appends, and appended pages need no journal, where WAL
  * writes every page twice (log, then checkpoint); the file is also
@@ -327,6 +433,30 @@ store_writer_pragmas(struct store *st)
 	    store_exec(st, "PRAGMA cache_size = -8192") == -1)
 		return (-1);
 	return (0);
+}
+
+/*
+ * store_reopen_upgraded - a reader of a version 1 store: upgrade it
+ * through a writable connection first (as an ingest would), then open
+ * it again as asked.  Consumes st.
+ */
+static struct store *
+store_reopen_upgraded(struct store *st, char *err, size_t errlen)
+{
+	struct store	*w;
+	char		*path = xstrdup(st->path);
+	int		 flags = st->flags;
+
+	store_close(st);
+	if ((w = store_open(path, flags & ~STORE_RDONLY, err, errlen)) ==
+	    NULL) {
+		free(path);
+		return (NULL);
+	}
+	store_close(w);
+	st = store_open(path, flags, err, errlen);
+	free(path);
+	return (st);
 }
 
 /*
@@ -380,6 +510,22 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 		}
 		if (store_commit(st) == -1)
 			goto bad;
+	} else if (v == 1 && (flags & STORE_RDONLY))
+		return (store_reopen_upgraded(st, err, errlen));
+	else if (v == 1) {
+		if (store_begin(st) == -1)
+			goto bad;
+		if (store_upgrade_evidence(st) == -1) {
+			snprintf(err, errlen, "%s: cannot upgrade the store "
+			    "from schema version 1: %s", path,
+			    sqlite3_errmsg(st->db));
+			(void)store_rollback(st);
+			goto fail;
+		}
+		if (store_commit(st) == -1)
+			goto bad;
+		log_info("%s: upgraded from schema version 1 (evidence "
+		    "lines compressed)", path);
 	} else if (v != STORE_SCHEMA_VERSION) {
 		snprintf(err, errlen, "%s: schema version %d, this program "
 		    "reads version %d%s", path, v, STORE_SCHEMA_VERSION,

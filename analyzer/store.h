@@ -26,7 +26,7 @@
 
 #include "buf.h"
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 
 extern const char store_schema[];
 
@@ -53,6 +53,7 @@ enum store_stmt {
 	STMT_RCPT_UPDATE,
 	STMT_HEADER_INSERT,
 	STMT_EVIDENCE_INSERT,
+	STMT_EVBLOCK_INSERT,
 	STMT_ANOMALY_INSERT,
 	STMT__MAX
 };

@@ -5,7 +5,7 @@
 -- reply texts, evidence lines) is stored as given; outputs escape it.
 -- The only wall-clock value is sources.ingested_at.
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 -- One row per input file or stream, identified by the SHA-256 of its bytes
 -- as stored: ingesting the same bytes again adds nothing.
@@ -159,21 +159,45 @@ CREATE TABLE headers (
 CREATE INDEX headers_message ON headers(message_id);
 
 -- The original lines, exactly as read, each tied to what it proves.
-CREATE TABLE evidence (
+-- The lines are kept compressed, a few hundred to a block: evidence_lines
+-- says where each is (block, byte position, length) and what it proves;
+-- the view evidence puts them together.  A block is a source's lines
+-- joined by newlines, as the sqlite3 shell's sqlar_compress() makes it: a
+-- zlib stream, or the bytes as they are when that is not smaller, so
+-- sqlar_uncompress(data, size) gives them back (relaytrace defines the
+-- function for its own connections; the sqlite3 shell has it).
+CREATE TABLE evidence_blocks (
+	id		INTEGER PRIMARY KEY,
+	source_id	INTEGER NOT NULL REFERENCES sources(id),
+	size		INTEGER NOT NULL,	-- bytes uncompressed
+	data		BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE evidence_lines (
 	id		INTEGER PRIMARY KEY,
 	source_id	INTEGER NOT NULL REFERENCES sources(id),
 	line		INTEGER NOT NULL,	-- 1-based line (or packet) number
 	offset		INTEGER NOT NULL,	-- byte offset in the source (in
 						-- the TCP stream for captures)
-	time		TEXT,
 	epoch		INTEGER,
 	event		TEXT NOT NULL,		-- connect, client, delivery, ...
 	session_id	INTEGER REFERENCES sessions(id),
 	message_id	INTEGER REFERENCES messages(id),
-	text		BLOB NOT NULL
+	block_id	INTEGER NOT NULL REFERENCES evidence_blocks(id),
+	pos		INTEGER NOT NULL,	-- byte position in the block
+	len		INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX evidence_session ON evidence(session_id);
-CREATE INDEX evidence_message ON evidence(message_id);
+CREATE INDEX evidence_session ON evidence_lines(session_id);
+CREATE INDEX evidence_message ON evidence_lines(message_id);
+
+CREATE VIEW evidence AS
+SELECT l.id AS id, l.source_id AS source_id, l.line AS line,
+       l.offset AS offset,
+       strftime('%Y-%m-%dT%H:%M:%SZ', l.epoch, 'unixepoch') AS time,
+       l.epoch AS epoch, l.event AS event, l.session_id AS session_id,
+       l.message_id AS message_id,
+       substr(sqlar_uncompress(b.data, b.size), l.pos + 1, l.len) AS text
+FROM evidence_lines l JOIN evidence_blocks b ON b.id = l.block_id;
 
 -- Lines that could not be understood (the first few per source), with the
 -- reason; all of them are counted in sources.unparsed (a long line in

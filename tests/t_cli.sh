@@ -87,7 +87,7 @@ is $? 1 "sql refuses a second statement"
 is $? 1 "sql refuses ATTACH"
 "$RT" sql -d "$tmp/t.db" "PRAGMA journal_mode = DELETE" >/dev/null 2>&1
 is $? 1 "sql refuses a pragma that sets"
-is "$("$RT" sql -d "$tmp/t.db" "PRAGMA user_version" | sed -n 2p)" 1 \
+is "$("$RT" sql -d "$tmp/t.db" "PRAGMA user_version" | sed -n 2p)" 2 \
     "sql allows reading the schema version"
 "$RT" sql -d "$tmp/t.db" "SELEC nonsense" >/dev/null 2>"$tmp/err"
 is $? 1 "bad SQL: exit 1"

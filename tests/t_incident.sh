@@ -130,6 +130,21 @@ is "$(evidence_bad "$db" 1 "$S/mail.log")" 0 \
     "evidence lines match the source by number, byte for byte"
 is "$(q "SELECT count(DISTINCT line) > 300 FROM evidence")" 1 \
     "and there are hundreds of them"
+# The lines are kept compressed; the sqlite3 shell (its own
+# sqlar_uncompress) reads the view evidence as relaytrace does.
+if command -v sqlite3 >/dev/null 2>&1 &&
+    sqlite3 :memory: "SELECT sqlar_uncompress(x'00', 1)" >/dev/null 2>&1; then
+	"$RT" sql -d "$db" "SELECT id, line, time, hex(text) FROM evidence
+	    ORDER BY id" | sed 1d >"$tmp/ev-rt.txt"
+	sqlite3 -separator '	' "$db" "SELECT id, line, time, hex(text) FROM
+	    evidence ORDER BY id" >"$tmp/ev-sh.txt"
+	cmp -s "$tmp/ev-rt.txt" "$tmp/ev-sh.txt"
+	ok $? "the sqlite3 shell reads the same evidence ($(wc -l <"$tmp/ev-sh.txt") rows)"
+else
+	ok 0 "# SKIP no sqlite3 shell with sqlar_uncompress"
+fi
+is "$(q "SELECT count(*) FROM evidence_blocks WHERE length(data) >= size")" 0 \
+    "every block of log lines is compressed"
 
 # The same incident through the other forms gives the same findings.
 dump() {
