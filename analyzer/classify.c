@@ -539,7 +539,8 @@ classify_run(struct store *st, struct locality *loc,
     struct classify_stats *cs)
 {
 	memset(cs, 0, sizeof(*cs));
-	if (store_begin(st) == -1)
+	/* The indexes a new store made after its ingest (store.h). */
+	if (store_index_all(st) == -1 || store_begin(st) == -1)
 		return (-1);
 	classify_load_stored(st, loc);
 	classify_infer(st, loc);

@@ -130,6 +130,19 @@ corr_set_source(struct corr *c, int64_t source_id)
 	evblock_start(&c->evblk, sqlite3_column_int64(s, 3) + 1, source_id);
 	sqlite3_reset(s);
 	c->source_id = source_id;
+	/*
+	 * Messages an earlier run left open, which a line may continue.
+	 * Those of this run are in memory until closed: one closed before
+	 * its removal can be continued too (msg_close()).
+	 */
+	if (!c->resume_known) {
+		s = store_prepare(c->st, "SELECT EXISTS (SELECT 1 FROM"
+		    " messages WHERE removed = 0 AND evidence_kind != 'wire')");
+		c->resumable = sqlite3_step(s) == SQLITE_ROW &&
+		    sqlite3_column_int(s, 0) != 0;
+		sqlite3_finalize(s);
+		c->resume_known = true;
+	}
 	snprintf(c->source_tag, sizeof(c->source_tag), "source %lld",
 	    (long long)source_id);
 	corr_check_wire(c);
@@ -509,6 +522,8 @@ msg_close(struct corr *c, struct cmsg *m)
 	if (m == NULL)
 		return;
 	corr_msg_write(c, m);
+	if (!m->removed)
+		c->resumable = true;
 	if (m->key != NULL)
 		(void)hmap_del(&c->messages, m->key, m->klen);
 	corr_msg_free(m);

@@ -167,6 +167,8 @@ struct corr {
 	struct buf		 key;
 	struct corr_stats	 stats;
 	bool			 have_wire;	/* wire rows to join */
+	bool			 resumable;	/* a message row to resume */
+	bool			 resume_known;
 	int			 have_txn_log;	/* logged transactions to
 						   join: -1 not known yet */
 	struct sqlite3_stmt	*join_logged;	/* corr_join_logged's query */

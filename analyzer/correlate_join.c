@@ -253,6 +253,9 @@ corr_resume_message(struct corr *c, const struct event *ev,
 	int64_t		 id = 0;
 	struct cmsg	*m;
 
+	/* Nothing to resume: no lookup (its index may not be made yet). */
+	if (!c->resumable)
+		return (NULL);
 	s = store_stmt(c->st, STMT_MESSAGE_RESUME);
 	store_bind_span(s, 1, ev->host);
 	store_bind_span(s, 2, queue_id);
@@ -395,6 +398,8 @@ corr_join_logged(struct corr *c, const struct event *ev)
 	s = c->join_logged;
 	/* The claims this query looks for may still be in the batch. */
 	corr_evidence_rows(c);
+	store_index_need(c->st, IDX_MESSAGES_QUEUE);
+	store_index_need(c->st, IDX_EVIDENCE_MESSAGE);
 	/* A W3C log without s-computername stored no server name. */
 	for (try = 0; try < 2 && id == 0; try++) {
 		if (try == 1 && ev->host.n == 0)

@@ -157,6 +157,30 @@ static const char *const stmt_sql[STMT__MAX] = {
 	" VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
+static int	store_defer_indexes(struct store *);
+static void	store_missing_indexes(struct store *);
+
+/* The deferred indexes, by the start of their line in the schema. */
+static const char *const index_ddl[IDX__MAX] = {
+	"CREATE INDEX sessions_client ",
+	"CREATE INDEX messages_queue ",
+	"CREATE INDEX messages_client ",
+	"CREATE INDEX recipients_verdict ",
+	"CREATE INDEX evidence_session ",
+	"CREATE INDEX evidence_message ",
+};
+static const char *const index_name[IDX__MAX] = {
+	"sessions_client", "messages_queue", "messages_client",
+	"recipients_verdict", "evidence_session", "evidence_message",
+};
+
+/* The deferred index each repeated statement needs, plus one (0: none). */
+static const int stmt_index[STMT__MAX] = {
+	[STMT_SESSION_FIND_WIRE] = 1 + IDX_SESSIONS_CLIENT,
+	[STMT_MESSAGE_FIND_WIRE] = 1 + IDX_MESSAGES_QUEUE,
+	[STMT_MESSAGE_RESUME] = 1 + IDX_MESSAGES_QUEUE,
+};
+
 /* store_user_version - the database's PRAGMA user_version, -1 on error. */
 static int
 store_user_version(struct store *st)
@@ -502,7 +526,7 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 		    store_begin(st) == -1)
 			goto bad;
 		if (sqlite3_exec(st->db, store_schema, NULL, NULL, NULL) !=
-		    SQLITE_OK) {
+		    SQLITE_OK || store_defer_indexes(st) == -1) {
 			snprintf(err, errlen, "%s: cannot create schema: %s",
 			    path, sqlite3_errmsg(st->db));
 			(void)store_rollback(st);
@@ -537,6 +561,11 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 			goto bad;
 	} else if (store_writer_pragmas(st) == -1 || store_upgrade(st) == -1)
 		goto bad;
+	else if (v != 0) {
+		store_missing_indexes(st);
+		if (store_index_all(st) == -1)
+			goto bad;
+	}
 	return (st);
 bad:
 	snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
@@ -552,6 +581,11 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	/* Whatever the way out, a writer leaves every index made. */
+	if (st->deferred != 0 && !(st->flags & STORE_RDONLY) &&
+	    sqlite3_get_autocommit(st->db) && store_index_all(st) == -1)
+		log_warnx("%s: cannot make the indexes: %s", st->path,
+		    sqlite3_errmsg(st->db));
 	for (i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(st->stmt[i]);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
@@ -609,6 +643,8 @@ store_stmt(struct store *st, enum store_stmt id)
 {
 	sqlite3_stmt	*s = st->stmt[id];
 
+	if (st->deferred != 0 && stmt_index[id] != 0)
+		store_index_need(st, (enum store_index)(stmt_index[id] - 1));
 	if (s == NULL) {
 		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
@@ -620,6 +656,82 @@ store_stmt(struct store *st, enum store_stmt id)
 		sqlite3_clear_bindings(s);
 	}
 	return (s);
+}
+
+/*
+ * store_defer_indexes - a new store: drop the secondary indexes that no
+ * query of a log ingest needs, to be made at its end from sorted keys.
+ * That is quicker than row by row (a 100 MB log: 4.0 s, then 3.15 s),
+ * above all once the indexes with random keys (IPs, queue ids) no longer
+ * fit the page cache (a 1 GB log: 58 s, then 41 s).
+ */
+static int
+store_defer_indexes(struct store *st)
+{
+	char	sql[96];
+	int	i;
+
+	for (i = 0; i < IDX__MAX; i++) {
+		snprintf(sql, sizeof(sql), "DROP INDEX %s", index_name[i]);
+		if (store_exec(st, sql) == -1)
+			return (-1);
+		st->deferred |= 1U << i;
+	}
+	return (0);
+}
+
+/*
+ * store_missing_indexes - an ingest that was cut off leaves a store
+ * without them: note which are missing so the writer makes them.
+ */
+static void
+store_missing_indexes(struct store *st)
+{
+	sqlite3_stmt	*s;
+	int		 i;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_schema WHERE"
+	    " type = 'index' AND name = ?1", -1, &s, NULL) != SQLITE_OK)
+		return;
+	for (i = 0; i < IDX__MAX; i++) {
+		sqlite3_bind_text(s, 1, index_name[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_ROW)
+			st->deferred |= 1U << i;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+}
+
+/* store_index_need - make deferred index i now: a query needs it. */
+void
+store_index_need(struct store *st, enum store_index i)
+{
+	if ((st->deferred & (1U << i)) == 0)
+		return;
+	if (store_schema_part(st, index_ddl[i]) == -1)
+		fatalx("%s: cannot make index %s", st->path, index_name[i]);
+	st->deferred &= ~(1U << i);
+}
+
+/*
+ * store_index_all - make every deferred index (in the transaction open,
+ * or in one of its own).  -1 on error.
+ */
+int
+store_index_all(struct store *st)
+{
+	bool	own;
+	int	i;
+
+	if (st->deferred == 0)
+		return (0);
+	own = sqlite3_get_autocommit(st->db) != 0;
+	if (own && store_begin(st) == -1)
+		return (-1);
+	for (i = 0; i < IDX__MAX; i++)
+		if (st->deferred & (1U << i))
+			store_index_need(st, (enum store_index)i);
+	return (own ? store_commit(st) : 0);
 }
 
 /* store_prepare - a one-off statement the caller finalizes. */

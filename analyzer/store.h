@@ -60,11 +60,27 @@ enum store_stmt {
 
 #define STORE_RDONLY	0x01
 
+/*
+ * Indexes a new store makes after its first ingest, from sorted keys,
+ * rather than row by row during it: a query that needs one during the
+ * ingest makes it first (store_index_need()).
+ */
+enum store_index {
+	IDX_SESSIONS_CLIENT,
+	IDX_MESSAGES_QUEUE,
+	IDX_MESSAGES_CLIENT,
+	IDX_RECIPIENTS_VERDICT,
+	IDX_EVIDENCE_SESSION,
+	IDX_EVIDENCE_MESSAGE,
+	IDX__MAX
+};
+
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[STMT__MAX];
 	char		*path;
 	int		 flags;
+	unsigned	 deferred;	/* 1 << enum store_index: not made */
 };
 
 struct store	*store_open(const char *, int, char *, size_t);
@@ -76,6 +92,8 @@ int		 store_rollback(struct store *);
 sqlite3_stmt	*store_stmt(struct store *, enum store_stmt);
 int		 store_step_done(struct store *, sqlite3_stmt *);
 sqlite3_stmt	*store_prepare(struct store *, const char *);
+void		 store_index_need(struct store *, enum store_index);
+int		 store_index_all(struct store *);
 
 /* Binding helpers: NULL / empty spans bind SQL NULL. */
 void		 store_bind_span(sqlite3_stmt *, int, struct span);

@@ -308,7 +308,8 @@ t_upgrade(int rdonly)
 	st = open_new(rdonly ? "v1r.db" : "v1.db");
 	fill(st);
 	/* Lines of source 2 between: blocks are per source. */
-	ok(store_exec(st, v1_sql) == 0 && store_exec(st, "UPDATE evidence"
+	ok(store_index_all(st) == 0 && store_exec(st, v1_sql) == 0 &&
+	    store_exec(st, "UPDATE evidence"
 	    " SET source_id = 2 WHERE line % 500 = 0") == 0 && q_i64(st,
 	    "SELECT count(*) FROM evidence WHERE source_id = 1") == NLINES -
 	    NLINES / 500, "a version 1 store made");
