@@ -80,14 +80,22 @@ hmap_find(const struct hmap *m, const char *k, size_t n, uint64_t h,
 	}
 }
 
-/* hmap_grow - rehash into a table twice as big (or the first one). */
+/*
+ * hmap_grow - rehash into a table twice as big (or the first one), or
+ * as big as it is when most of what fills it is tombstones: a map whose
+ * keys come and go (open sessions, queued messages) stays the size of
+ * what it holds at most at once, however many keys pass through it.
+ */
 static void
 hmap_grow(struct hmap *m)
 {
 	struct hmap_slot	*old = m->slots;
 	size_t			 ocap = m->cap, i;
 
-	m->cap = ocap == 0 ? 64 : ocap * 2;
+	if (ocap == 0)
+		m->cap = 64;
+	else if (m->used * 10 >= ocap * 4)
+		m->cap = ocap * 2;
 	m->slots = xcalloc(m->cap, sizeof(*m->slots));
 	m->filled = m->used;
 	for (i = 0; i < ocap; i++) {

@@ -113,6 +113,28 @@ test_hmap(void)
 		i++;
 	is_int(i, 501, "iteration sees every live value");
 	hmap_free(&m);
+
+	/*
+	 * Churn: a million keys pass through, at most 100 at once (open
+	 * sessions).  The table stays the size those 100 need: 256 slots
+	 * (100 live is over 70% of 128), not one doubled at every 70%
+	 * of tombstones.
+	 */
+	hmap_init(&m);
+	for (i = 0; i < 1000000; i++) {
+		snprintf(k, sizeof(k), "s%d", i);
+		hmap_put(&m, k, strlen(k), &vals[i % 1000]);
+		if (i >= 99) {
+			snprintf(k, sizeof(k), "s%d", i - 99);
+			if (hmap_del(&m, k, strlen(k)) != &vals[(i - 99) % 1000])
+				bad++;
+		}
+	}
+	ok(bad == 0 && hmap_count(&m) == 99 && m.cap <= 256,
+	    "a million keys through, 99 live: %zu slots", m.cap);
+	snprintf(k, sizeof(k), "s%d", 999999);
+	ok(hmap_get(&m, k, strlen(k)) == &vals[999], "the last key is found");
+	hmap_free(&m);
 }
 
 int
