@@ -31,10 +31,12 @@
 
 #include "classify.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "locality.h"
 #include "log.h"
 #include "store.h"
@@ -384,32 +386,263 @@ classify_trick_summary(struct store *st, sqlite3_stmt *tq, struct buf *sum,
 		(void)buf_printf(sum, "; and %lld more", (long long)(n - i));
 }
 
+/*
+ * Findings are made in one pass over the recipients that have one, in
+ * message order: per message, each kind (a recipient's verdict,
+ * "address-trick" for a tricked one, "blacklisted" for one refused naming
+ * a blocklist) gathers its counts, and the message's findings are written
+ * in kind order.  The same rows a GROUP BY message, kind would give,
+ * without sorting every such recipient first (a 1 GB log: 2.6 s).
+ */
+#define FKIND_MAX	16
+
+/* A text value kept for min()/max() as SQLite compares them (BINARY). */
+struct ftext {
+	char	*p;
+	size_t	 n;
+	bool	 set;
+};
+
+struct fkind {
+	char		 kind[32];
+	int64_t		 n, delivered, deferred, bounced, accepted;
+	bool		 outbound;
+	struct ftext	 min_rcpt;	/* min(rcpt) */
+	struct ftext	 bl_relay;	/* max(relay) of the blocklisted */
+	struct ftext	 bl_reply;	/* max(reply_text) of the blocklisted */
+};
+
+struct fmsg {
+	int64_t		 id;
+	int64_t		 first_epoch;
+	int64_t		 session_id;	/* 0: none */
+	char		*client_ip, *auth_user, *sender, *first_time;
+	bool		 has_sender;
+	bool		 flagged;
+	struct fkind	 k[FKIND_MAX];
+	int		 nk;
+};
+
+/* ftext_cmp - SQLite's BINARY order: bytes, then the shorter first. */
+static int
+ftext_cmp(const void *a, size_t an, const void *b, size_t bn)
+{
+	int	c = memcmp(a, b, an < bn ? an : bn);
+
+	if (c != 0)
+		return (c);
+	return (an < bn ? -1 : an > bn);
+}
+
+/* ftext_keep - t becomes column i of q if it is not NULL and wins. */
+static void
+ftext_keep(struct ftext *t, sqlite3_stmt *q, int i, int want)
+{
+	const void	*v;
+	size_t		 n;
+
+	if (sqlite3_column_type(q, i) == SQLITE_NULL)
+		return;
+	v = sqlite3_column_text(q, i);
+	n = (size_t)sqlite3_column_bytes(q, i);
+	if (t->set && ftext_cmp(v, n, t->p, t->n) * want <= 0)
+		return;
+	free(t->p);
+	t->p = xmalloc(n + 1);
+	memcpy(t->p, v, n);
+	t->p[n] = '\0';
+	t->n = n;
+	t->set = true;
+}
+
+static const char *
+ftext_str(const struct ftext *t)
+{
+	return (t->set ? t->p : "");
+}
+
+static char *
+col_strdup(sqlite3_stmt *q, int i)
+{
+	return (xstrdup(store_col_text(q, i)));
+}
+
+static void
+fmsg_clear(struct fmsg *fm)
+{
+	int	i;
+
+	for (i = 0; i < fm->nk; i++) {
+		free(fm->k[i].min_rcpt.p);
+		free(fm->k[i].bl_relay.p);
+		free(fm->k[i].bl_reply.p);
+	}
+	free(fm->client_ip);
+	free(fm->auth_user);
+	free(fm->sender);
+	free(fm->first_time);
+	memset(fm, 0, sizeof(*fm));
+}
+
+/* fmsg_kind - the message's entry for kind, made if new. */
+static struct fkind *
+fmsg_kind(struct fmsg *fm, const char *kind)
+{
+	struct fkind	*k;
+	int		 i;
+
+	for (i = 0; i < fm->nk; i++)
+		if (strcmp(fm->k[i].kind, kind) == 0)
+			return (&fm->k[i]);
+	if (fm->nk == FKIND_MAX)
+		fatalx("%s: more than %d kinds of finding", __func__,
+		    FKIND_MAX);
+	k = &fm->k[fm->nk++];
+	memset(k, 0, sizeof(*k));
+	strlcpy(k->kind, kind, sizeof(k->kind));
+	return (k);
+}
+
+/* Columns of the pass's query. */
+enum {
+	FQ_MID, FQ_VERDICT, FQ_TRICKED, FQ_BLOCKLISTED, FQ_OUTCOME,
+	FQ_DIRECTION, FQ_RCPT, FQ_RELAY, FQ_REPLY, FQ_EPOCH, FQ_IP, FQ_USER,
+	FQ_SESSION, FQ_SENDER, FQ_TIME, FQ_FLAGGED
+};
+
+/* fkind_add - count the recipient of row q under k. */
+static void
+fkind_add(struct fkind *k, sqlite3_stmt *q)
+{
+	const char	*outcome = store_col_text(q, FQ_OUTCOME);
+
+	k->n++;
+	k->delivered += strcmp(outcome, "delivered") == 0;
+	k->deferred += strcmp(outcome, "deferred") == 0;
+	k->bounced += strcmp(outcome, "bounced") == 0;
+	k->accepted += strcmp(outcome, "rejected") != 0;
+	if (strcmp(store_col_text(q, FQ_DIRECTION), "outbound") == 0)
+		k->outbound = true;
+	ftext_keep(&k->min_rcpt, q, FQ_RCPT, -1);
+	if (sqlite3_column_int(q, FQ_BLOCKLISTED) != 0) {
+		ftext_keep(&k->bl_relay, q, FQ_RELAY, 1);
+		ftext_keep(&k->bl_reply, q, FQ_REPLY, 1);
+	}
+}
+
+/* fmsg_start - a new message: its columns from row q. */
+static void
+fmsg_start(struct fmsg *fm, sqlite3_stmt *q)
+{
+	fm->id = sqlite3_column_int64(q, FQ_MID);
+	fm->first_epoch = sqlite3_column_int64(q, FQ_EPOCH);
+	fm->session_id = sqlite3_column_type(q, FQ_SESSION) == SQLITE_NULL ?
+	    0 : sqlite3_column_int64(q, FQ_SESSION);
+	fm->client_ip = col_strdup(q, FQ_IP);
+	fm->auth_user = col_strdup(q, FQ_USER);
+	fm->has_sender = sqlite3_column_type(q, FQ_SENDER) != SQLITE_NULL;
+	fm->sender = col_strdup(q, FQ_SENDER);
+	fm->first_time = col_strdup(q, FQ_TIME);
+	fm->flagged = sqlite3_column_int(q, FQ_FLAGGED) != 0;
+}
+
+static int
+fkind_cmp(const void *a, const void *b)
+{
+	const struct fkind	*x = a, *y = b;
+
+	return (ftext_cmp(x->kind, strlen(x->kind), y->kind,
+	    strlen(y->kind)));
+}
+
+/* finding_summary - the one-line summary of finding k of message fm. */
+static void
+finding_summary(struct store *st, sqlite3_stmt *tq, struct buf *sum,
+    const struct fmsg *fm, const struct fkind *k)
+{
+	buf_reset(sum);
+	(void)buf_printf(sum, "%s", *fm->client_ip != '\0' ? fm->client_ip :
+	    "(no client)");
+	if (*fm->auth_user != '\0')
+		(void)buf_printf(sum, " as %s", fm->auth_user);
+	(void)buf_printf(sum, " from <%s>", fm->has_sender ? fm->sender :
+	    "?");
+	if (strcmp(k->kind, "blacklisted") == 0) {
+		(void)buf_printf(sum, ": %lld recipients refused by %s naming "
+		    "a blocklist: %s", (long long)k->n, ftext_str(&k->bl_relay),
+		    ftext_str(&k->bl_reply));
+		return;
+	}
+	if (strcmp(k->kind, "address-trick") == 0) {
+		classify_trick_summary(st, tq, sum, fm->id, k->n);
+		return;
+	}
+	(void)buf_printf(sum, " to %lld foreign recipient%s (first %s)",
+	    (long long)k->n, k->n == 1 ? "" : "s", ftext_str(&k->min_rcpt));
+	if (strcmp(k->kind, "relay-attempt") == 0)
+		(void)buf_printf(sum, ": refused");
+	else
+		(void)buf_printf(sum, ": %lld delivered, %lld deferred, %lld "
+		    "bounced", (long long)k->delivered, (long long)k->deferred,
+		    (long long)k->bounced);
+	if (k->outbound && (strcmp(k->kind, "open-relay") == 0 ||
+	    strcmp(k->kind, "relay-attempt") == 0))
+		(void)buf_printf(sum, "; spoofed local sender");
+	if (fm->flagged)
+		(void)buf_printf(sum, "; account flagged");
+}
+
+/* fmsg_write - the message's findings, in kind order. */
+static void
+fmsg_write(struct store *st, sqlite3_stmt *ins, sqlite3_stmt *tq,
+    struct buf *sum, struct fmsg *fm, struct classify_stats *cs)
+{
+	const struct fkind	*k;
+	int			 i;
+
+	qsort(fm->k, (size_t)fm->nk, sizeof(fm->k[0]), fkind_cmp);
+	for (i = 0; i < fm->nk; i++) {
+		k = &fm->k[i];
+		finding_summary(st, tq, sum, fm, k);
+		sqlite3_reset(ins);
+		sqlite3_clear_bindings(ins);
+		store_bind_text(ins, 1, k->kind);
+		store_bind_text(ins, 2, classify_severity(k->kind, k->accepted,
+		    k->delivered, fm->flagged));
+		store_bind_text(ins, 3, fm->client_ip);
+		store_bind_text(ins, 4, fm->auth_user);
+		store_bind_opt_i64(ins, 5, fm->session_id, fm->session_id != 0);
+		store_bind_i64(ins, 6, fm->id);
+		store_bind_text(ins, 7, fm->first_time);
+		store_bind_i64(ins, 8, fm->first_epoch);
+		store_bind_i64(ins, 9, k->n);
+		store_bind_i64(ins, 10, k->delivered);
+		store_bind_i64(ins, 11, k->deferred);
+		store_bind_i64(ins, 12, k->bounced);
+		sqlite3_bind_text(ins, 13, sum->data, (int)sum->len,
+		    SQLITE_TRANSIENT);
+		store_step_done(st, ins);
+		cs->findings++;
+	}
+}
+
 /* classify_findings - one finding per message and kind. */
 static void
 classify_findings(struct store *st, struct classify_stats *cs)
 {
 	sqlite3_stmt	*q, *ins, *tq;
 	struct buf	 sum;
+	struct fmsg	 fm;
+	const char	*verdict;
 
-	q = store_prepare(st, "SELECT m.id, k.kind, count(*),"
-	    " sum(r.outcome = 'delivered'), sum(r.outcome = 'deferred'),"
-	    " sum(r.outcome = 'bounced'), sum(r.outcome != 'rejected'),"
-	    " m.first_epoch, m.client_ip, m.auth_user, m.session_id,"
-	    " m.sender_raw, m.helo, max(r.direction = 'outbound'),"
-	    " fa.why IS NOT NULL, min(r.rcpt),"
-	    " max(CASE WHEN r.blocklisted THEN r.relay END),"
-	    " max(CASE WHEN r.blocklisted THEN r.reply_text END),"
-	    " m.first_time"
-	    " FROM (SELECT id AS rid, verdict AS kind FROM recipients"
-	    "  WHERE verdict IS NOT NULL"
-	    "  UNION ALL SELECT id, 'address-trick' FROM recipients"
-	    "  WHERE tricked"
-	    "  UNION ALL SELECT id, 'blacklisted' FROM recipients"
-	    "  WHERE blocklisted) k"
-	    " JOIN recipients r ON r.id = k.rid"
-	    " JOIN messages m ON m.id = r.message_id"
+	q = store_prepare(st, "SELECT r.message_id, r.verdict, r.tricked,"
+	    " r.blocklisted, r.outcome, r.direction, r.rcpt, r.relay,"
+	    " r.reply_text, m.first_epoch, m.client_ip, m.auth_user,"
+	    " m.session_id, m.sender_raw, m.first_time, fa.why IS NOT NULL"
+	    " FROM recipients r JOIN messages m ON m.id = r.message_id"
 	    " LEFT JOIN account_flags fa ON fa.auth_user = m.auth_user"
-	    " GROUP BY m.id, k.kind ORDER BY m.id, k.kind");
+	    " WHERE r.verdict IS NOT NULL OR r.tricked OR r.blocklisted"
+	    " ORDER BY r.message_id");
 	ins = store_prepare(st, "INSERT INTO findings (kind, severity,"
 	    " client_ip, auth_user, session_id, message_id, time, epoch,"
 	    " recipients, delivered, deferred, bounced, summary) VALUES"
@@ -418,71 +651,25 @@ classify_findings(struct store *st, struct classify_stats *cs)
 	    " recipients WHERE message_id = ?1 AND tricked ORDER BY id"
 	    " LIMIT 3");
 	buf_init(&sum, 4096);
+	memset(&fm, 0, sizeof(fm));
 	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char	*kind = store_col_text(q, 1);
-		int64_t		 n = sqlite3_column_int64(q, 2);
-		int64_t		 dl = sqlite3_column_int64(q, 3);
-		int64_t		 df = sqlite3_column_int64(q, 4);
-		int64_t		 bo = sqlite3_column_int64(q, 5);
-		int64_t		 acc = sqlite3_column_int64(q, 6);
-		const char	*ip = store_col_text(q, 8);
-		const char	*user = store_col_text(q, 9);
-		const char	*sender = (const char *)sqlite3_column_text(q,
-				    11);
-		bool		 spoofed = sqlite3_column_int(q, 13) != 0;
-		bool		 flagged = sqlite3_column_int(q, 14) != 0;
-
-		buf_reset(&sum);
-		(void)buf_printf(&sum, "%s", *ip != '\0' ? ip : "(no client)");
-		if (*user != '\0')
-			(void)buf_printf(&sum, " as %s", user);
-		(void)buf_printf(&sum, " from <%s>", sender != NULL ? sender :
-		    "?");
-		if (strcmp(kind, "blacklisted") == 0) {
-			(void)buf_printf(&sum, ": %lld recipients refused by "
-			    "%s naming a blocklist: %s", (long long)n,
-			    store_col_text(q, 16), store_col_text(q, 17));
-		} else if (strcmp(kind, "address-trick") == 0) {
-			classify_trick_summary(st, tq, &sum,
-			    sqlite3_column_int64(q, 0), n);
-		} else {
-			(void)buf_printf(&sum, " to %lld foreign recipient%s"
-			    " (first %s)", (long long)n, n == 1 ? "" : "s",
-			    store_col_text(q, 15));
-			if (strcmp(kind, "relay-attempt") == 0)
-				(void)buf_printf(&sum, ": refused");
-			else
-				(void)buf_printf(&sum, ": %lld delivered, "
-				    "%lld deferred, %lld bounced",
-				    (long long)dl, (long long)df,
-				    (long long)bo);
-			if (spoofed && (strcmp(kind, "open-relay") == 0 ||
-			    strcmp(kind, "relay-attempt") == 0))
-				(void)buf_printf(&sum, "; spoofed local "
-				    "sender");
-			if (flagged)
-				(void)buf_printf(&sum, "; account flagged");
+		if (fm.id != sqlite3_column_int64(q, FQ_MID)) {
+			if (fm.id != 0)
+				fmsg_write(st, ins, tq, &sum, &fm, cs);
+			fmsg_clear(&fm);
+			fmsg_start(&fm, q);
 		}
-		sqlite3_reset(ins);
-		store_bind_text(ins, 1, kind);
-		store_bind_text(ins, 2, classify_severity(kind, acc, dl,
-		    flagged));
-		store_bind_text(ins, 3, ip);
-		store_bind_text(ins, 4, user);
-		if (sqlite3_column_type(q, 10) != SQLITE_NULL)
-			store_bind_i64(ins, 5, sqlite3_column_int64(q, 10));
-		store_bind_i64(ins, 6, sqlite3_column_int64(q, 0));
-		store_bind_text(ins, 7, store_col_text(q, 18));
-		store_bind_i64(ins, 8, sqlite3_column_int64(q, 7));
-		store_bind_i64(ins, 9, n);
-		store_bind_i64(ins, 10, dl);
-		store_bind_i64(ins, 11, df);
-		store_bind_i64(ins, 12, bo);
-		sqlite3_bind_text(ins, 13, sum.data, (int)sum.len,
-		    SQLITE_TRANSIENT);
-		store_step_done(st, ins);
-		cs->findings++;
+		if ((verdict = (const char *)sqlite3_column_text(q,
+		    FQ_VERDICT)) != NULL)
+			fkind_add(fmsg_kind(&fm, verdict), q);
+		if (sqlite3_column_int(q, FQ_TRICKED) != 0)
+			fkind_add(fmsg_kind(&fm, "address-trick"), q);
+		if (sqlite3_column_int(q, FQ_BLOCKLISTED) != 0)
+			fkind_add(fmsg_kind(&fm, "blacklisted"), q);
 	}
+	if (fm.id != 0)
+		fmsg_write(st, ins, tq, &sum, &fm, cs);
+	fmsg_clear(&fm);
 	buf_free(&sum);
 	sqlite3_finalize(tq);
 	sqlite3_finalize(q);

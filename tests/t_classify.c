@@ -229,6 +229,28 @@ main(void)
 	feed(e);
 	feed(ev(EV_REMOVED, "postfix/qmgr", 100, "GGG1"));
 	feed(ev(EV_REMOVED, "postfix/qmgr", 100, "GGG2"));
+	/*
+	 * After a finding with a session, one without: a local submission
+	 * (pickup, no session) refused naming a blocklist.  Its finding
+	 * has no session either (it once took the one before's).
+	 */
+	smtp_message("203.0.113.10", 21, "HHH1", NULL, "x@foreign.example",
+	    r_one, "sent", "250 ok");
+	e = ev(EV_PICKUP, "postfix/pickup", 400, "HHH2");
+	e->sender = SPAN_LIT("www-data@corp.example");
+	e->text = SPAN_LIT("uid=33");
+	feed(e);
+	e = ev(EV_MSGINFO, "postfix/qmgr", 100, "HHH2");
+	e->sender = SPAN_LIT("www-data@corp.example");
+	feed(e);
+	e = ev(EV_DELIVERY, "postfix/smtp", 200, "HHH2");
+	e->rcpt = SPAN_LIT("someone@third.example");
+	e->relay = SPAN_LIT("mx.third[192.0.2.30]:25");
+	e->status = SPAN_LIT("bounced");
+	e->text = SPAN_LIT("host mx.third[192.0.2.30] said: 554 5.7.1 Client "
+	    "host [192.0.2.1] blocked using zen.spamhaus.org");
+	feed(e);
+	feed(ev(EV_REMOVED, "postfix/qmgr", 100, "HHH2"));
 
 	corr_flush(corr);
 	if (store_commit(st) == -1)
@@ -289,9 +311,17 @@ main(void)
 	is_str(one("SELECT client_ip || ' ' || recipients FROM findings"
 	    " WHERE kind = 'backscatter'"), "203.0.113.9 1",
 	    "backscatter blamed on the forger's client");
-	is_str(one("SELECT client_ip || ' ' || auth_user FROM findings"
-	    " WHERE kind = 'blacklisted'"), "198.51.100.3 dave",
-	    "blocklisted delivery found");
+	is_str(one("SELECT group_concat(coalesce(client_ip, '-') || ' ' ||"
+	    " coalesce(auth_user, '-'), ', ') FROM (SELECT * FROM findings"
+	    " WHERE kind = 'blacklisted' ORDER BY id)"),
+	    "198.51.100.3 dave, - -", "blocklisted deliveries found");
+	is_str(one("SELECT count(*) || ' ' || count(f.session_id) FROM"
+	    " findings f JOIN messages m ON m.id = f.message_id WHERE"
+	    " m.queue_id = 'HHH1' OR m.queue_id = 'HHH2'"), "2 1",
+	    "the open relay's finding has its session, the pickup's none");
+	is_str(one("SELECT count(*) FROM findings f JOIN messages m ON"
+	    " m.id = f.message_id WHERE f.session_id IS NOT m.session_id"),
+	    "0", "every finding names its message's session");
 	is_str(one("SELECT count(*) FROM evidence"), "0",
 	    "no source, no evidence rows");
 
