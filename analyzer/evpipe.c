@@ -302,13 +302,26 @@ pipe_reader(void *arg)
 	return (NULL);
 }
 
+/*
+ * evpipe_plain - RELAYTRACE_PLAIN=1: the plain path, for comparing with
+ * (tests/t_threads.sh): one thread, every index kept row by row, every
+ * lookup made.  Slower, and the same database.
+ */
+bool
+evpipe_plain(void)
+{
+	const char	*v = getenv("RELAYTRACE_PLAIN");
+
+	return (v != NULL && strcmp(v, "1") == 0);
+}
+
 /* evpipe_threads - may an ingest use more than one thread? */
 bool
 evpipe_threads(void)
 {
 	const char	*v = getenv("RELAYTRACE_THREADS");
 
-	return (v == NULL || strcmp(v, "1") != 0);
+	return ((v == NULL || strcmp(v, "1") != 0) && !evpipe_plain());
 }
 
 int

@@ -46,6 +46,7 @@ struct evpipe_consumer {
 };
 
 /* Producer side (the reader thread). */
+bool	 evpipe_plain(void);
 bool	 evpipe_threads(void);
 void	 evpipe_event(void *, const struct event *);	/* an ev_sink */
 void	 evpipe_anomaly(struct evpipe *, const struct evpipe_anomaly *);

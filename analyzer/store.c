@@ -31,6 +31,7 @@
 
 #include "compat.h"
 #include "evblock.h"
+#include "evpipe.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -671,6 +672,8 @@ store_defer_indexes(struct store *st)
 	char	sql[96];
 	int	i;
 
+	if (evpipe_plain())
+		return (0);
 	for (i = 0; i < IDX__MAX; i++) {
 		snprintf(sql, sizeof(sql), "DROP INDEX %s", index_name[i]);
 		if (store_exec(st, sql) == -1)
