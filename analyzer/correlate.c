@@ -131,6 +131,16 @@ corr_set_source(struct corr *c, int64_t source_id)
 	evblock_start(&c->evblk, sqlite3_column_int64(s, 3) + 1, source_id);
 	sqlite3_reset(s);
 	c->source_id = source_id;
+	/* The file: the first source of the chain it continues. */
+	c->file_id = source_id;
+	s = store_prepare(c->st, "WITH RECURSIVE up(id, cont) AS (SELECT id,"
+	    " continues FROM sources WHERE id = ?1 UNION ALL SELECT s.id,"
+	    " s.continues FROM sources s JOIN up ON s.id = up.cont)"
+	    " SELECT id FROM up WHERE cont IS NULL LIMIT 1");
+	store_bind_i64(s, 1, source_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		c->file_id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
 	/*
 	 * Messages an earlier run left open, which a line may continue.
 	 * Those of this run are in memory until closed: one closed before

@@ -220,14 +220,20 @@ dup_seed(struct corr *c)
 	sqlite3_finalize(st);
 	if (n == 0)
 		return;
-	st = store_prepare(c->st, "SELECT e.source_id, e.line, e.session_id,"
+	/* By file: a source that continues another is the same file. */
+	st = store_prepare(c->st, "WITH RECURSIVE root(id, r) AS ("
+	    " SELECT id, id FROM sources WHERE continues IS NULL"
+	    " UNION ALL SELECT s.id, root.r FROM sources s"
+	    " JOIN root ON s.continues = root.id)"
+	    " SELECT root.r, e.line, e.session_id,"
 	    " e.message_id, e.text FROM evidence e"
 	    " JOIN sources s ON s.id = e.source_id"
-	    " WHERE e.source_id != ?1 AND (s.format = 'exim' OR"
+	    " JOIN root ON root.id = e.source_id"
+	    " WHERE root.r != ?1 AND (s.format = 'exim' OR"
 	    " s.format LIKE 'exim-syslog%')"
 	    " AND e.event IN ('reject', 'auth-fail', 'warning')"
-	    " ORDER BY e.source_id, e.line, e.id");
-	store_bind_i64(st, 1, c->source_id);
+	    " ORDER BY root.r, e.line, e.id");
+	store_bind_i64(st, 1, c->file_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		src = sqlite3_column_int64(st, 0);
 		line = sqlite3_column_int64(st, 1);
@@ -276,7 +282,7 @@ corr_dup_taken(struct corr *c, const struct event *ev)
 		if (!d->seeded)
 			dup_seed(c);
 		d->hash = dup_hash(ev->ref.raw.p, ev->ref.raw.n);
-		if ((s = dup_match(d, d->hash, c->source_id)) != NULL) {
+		if ((s = dup_match(d, d->hash, c->file_id)) != NULL) {
 			d->copy = true;
 			d->session = s->session;
 			d->message = s->message;
@@ -334,7 +340,7 @@ corr_dup_done(struct corr *c, const struct event *ev)
 	d->record = false;
 	same = c->ev_source == c->source_id && c->ev_line == ev->ref.line &&
 	    c->ev_offset == ev->ref.offset;
-	dup_remember(d, d->hash, c->source_id, same ? c->ev_session : 0,
+	dup_remember(d, d->hash, c->file_id, same ? c->ev_session : 0,
 	    same ? c->ev_message : 0);
 }
 

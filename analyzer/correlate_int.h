@@ -167,6 +167,8 @@ struct corr {
 	struct buf		 key;
 	struct corr_stats	 stats;
 	bool			 have_wire;	/* wire rows to join */
+	int64_t			 file_id;	/* the first source of the file
+						   the source continues */
 	bool			 resumable;	/* a message row to resume */
 	bool			 resume_known;
 	int			 have_txn_log;	/* logged transactions to

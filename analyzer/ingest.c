@@ -799,6 +799,8 @@ struct log_reader {
 	uint64_t	 unparsed;
 	uint64_t	 longl;
 	uint64_t	 warned;
+	uint64_t	 from;		/* content offset reading starts at */
+	uint64_t	 skipped;	/* lines before it */
 };
 
 /* log_read - read, split and parse the log; source_next_line()'s end. */
@@ -812,6 +814,11 @@ log_read(void *arg, struct evpipe *p)
 	int			 rc;
 
 	while ((rc = source_next_line(lr->src, &ln)) == 1) {
+		/* What a stored source had already (ingest_continues()). */
+		if (ln.offset < lr->from) {
+			lr->skipped++;
+			continue;
+		}
 		memset(&ref, 0, sizeof(ref));
 		ref.source = lr->index;
 		ref.line = ln.lineno;
@@ -848,6 +855,79 @@ log_read(void *arg, struct evpipe *p)
 	return (rc);
 }
 
+/* A stored source whose content a new one starts with. */
+struct ingest_cont {
+	int64_t		 id;
+	uint64_t	 bytes;
+	char		*path;
+};
+
+/*
+ * ingest_continues - does path's content start with all of a stored
+ * log's (the log has grown since, or was rotated and compressed)?  The
+ * stored sources whose first bytes it starts with are hashed as far as
+ * their length (source_scan_prefixes()), and the longest that matches
+ * wins.  0 when none, 1 when path holds just that content (nothing new),
+ * 2 when it goes on (ic says from where).
+ */
+static int
+ingest_continues(struct store *st, const char *path, struct ingest_cont *ic)
+{
+	struct source_prefix	*p = NULL;
+	sqlite3_stmt		*s;
+	int64_t			*ids = NULL;
+	char			**paths = NULL, err[512];
+	size_t			 n = 0, i, best;
+	bool			 more;
+	int			 rc = 0;
+
+	memset(ic, 0, sizeof(*ic));
+	s = store_prepare(st, "SELECT id, content_bytes, content_sha256,"
+	    " head, path FROM sources WHERE content_sha256 IS NOT NULL AND"
+	    " content_bytes > 0 AND length(head) > 0"
+	    " ORDER BY content_bytes, id");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		size_t	hn = (size_t)sqlite3_column_bytes(s, 3);
+		char	*h;
+
+		if (hn > SOURCE_HEAD_MAX)
+			continue;
+		p = xreallocarray(p, n + 1, sizeof(*p));
+		ids = xreallocarray(ids, n + 1, sizeof(*ids));
+		paths = xreallocarray(paths, n + 1, sizeof(*paths));
+		memset(&p[n], 0, sizeof(p[n]));
+		ids[n] = sqlite3_column_int64(s, 0);
+		p[n].bytes = (uint64_t)sqlite3_column_int64(s, 1);
+		strlcpy(p[n].sha256, store_col_text(s, 2), sizeof(p[n].sha256));
+		h = xmalloc(hn + 1);
+		memcpy(h, sqlite3_column_blob(s, 3), hn);
+		p[n].head = (struct span){ h, hn };
+		paths[n] = xstrdup(store_col_text(s, 4));
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (n > 0 && source_scan_prefixes(path, p, n, &more, err,
+	    sizeof(err)) == 0) {
+		for (best = n, i = 0; i < n; i++)
+			if (p[i].match)
+				best = i;
+		if (best < n) {
+			ic->id = ids[best];
+			ic->bytes = p[best].bytes;
+			ic->path = xstrdup(paths[best]);
+			rc = more ? 2 : 1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		free((void *)p[i].head.p);
+		free(paths[i]);
+	}
+	free(p);
+	free(ids);
+	free(paths);
+	return (rc);
+}
+
 /*
  * ingest_one - read one source into the store.  display is the name to
  * show and record ("-" for standard input).  Returns 0, 1 when skipped as
@@ -863,6 +943,7 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	struct evpipe_consumer	 cons = { &dest, ingest_dest_event,
 				    ingest_anomaly };
 	struct log_reader	 lr;
+	struct ingest_cont	 ic;
 	struct source		*src;
 	struct stat		 sb;
 	sqlite3_stmt		*s;
@@ -909,6 +990,24 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 		return (ingest_capture(st, corr, path, display, index,
 		    prehash ? sha : NULL, bytes, tot, o));
 	}
+	switch (ingest_continues(st, path, &ic)) {
+	case 1:
+		if (!o->quiet)
+			log_warnx("%s: already ingested (its content is that "
+			    "of source %lld, %s): skipped", display,
+			    (long long)ic.id, ic.path);
+		free(ic.path);
+		source_close(src);
+		tot->skipped++;
+		return (1);
+	case 2:
+		if (!o->quiet)
+			log_info("%s: starts with the content of source %lld "
+			    "(%s, %llu bytes): read from there on", display,
+			    (long long)ic.id, ic.path,
+			    (unsigned long long)ic.bytes);
+		break;
+	}
 
 	if (store_begin(st) == -1)
 		fatalx("%s: cannot start a transaction", display);
@@ -922,6 +1021,14 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	store_bind_text(s, 6, now);
 	store_step_done(st, s);
 	sid = sqlite3_last_insert_rowid(st->db);
+	if (ic.id != 0) {
+		s = store_prepare(st, "UPDATE sources SET continues = ?2"
+		    " WHERE id = ?1");
+		store_bind_i64(s, 1, sid);
+		store_bind_i64(s, 2, ic.id);
+		store_step_done(st, s);
+		sqlite3_finalize(s);
+	}
 	corr_set_source(corr, sid);
 
 	memset(&is, 0, sizeof(is));
@@ -936,6 +1043,7 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	lr.index = index;
 	lr.display = display;
 	lr.quiet = o->quiet;
+	lr.from = ic.bytes;
 	dest.st = st;
 	dest.sid = sid;
 	dest.is = &is;
@@ -985,12 +1093,19 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 		store_bind_text(s, 8, t2);
 		store_bind_i64(s, 9, is.last);
 	}
-	store_bind_i64(s, 10, (int64_t)source_lines(src));
+	store_bind_i64(s, 10, (int64_t)(source_lines(src) - lr.skipped));
 	store_bind_i64(s, 11, (int64_t)parsed);
 	store_bind_i64(s, 12, (int64_t)other);
 	store_bind_i64(s, 13, (int64_t)unparsed);
 	store_bind_i64(s, 14, (int64_t)longl);
 	store_bind_text(s, 15, source_error(src));
+	if (source_content_bytes(src) > 0) {
+		store_bind_text(s, 16, source_content_sha256(src));
+		store_bind_i64(s, 17, (int64_t)source_content_bytes(src));
+		store_bind_blob(s, 18, source_head(src));
+	}
+	store_bind_opt_i64(s, 19, ic.id, ic.id != 0);
+	store_bind_i64(s, 20, (int64_t)lr.skipped + 1);
 	store_step_done(st, s);
 	corr_checkpoint(corr);
 	if (store_commit(st) == -1)
@@ -999,9 +1114,10 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	if (!o->quiet)
 		log_info("%s: read as %s (%llu lines)", display,
 		    mtalog_format(ml) != NULL ? mtalog_format(ml) : "unknown",
-		    (unsigned long long)source_lines(src));
+		    (unsigned long long)(source_lines(src) - lr.skipped));
+	free(ic.path);
 	tot->sources++;
-	tot->lines += source_lines(src);
+	tot->lines += source_lines(src) - lr.skipped;
 	tot->parsed += parsed;
 	tot->other += other;
 	tot->unparsed += unparsed;

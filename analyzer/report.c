@@ -81,9 +81,14 @@ text_sources(struct store *st, FILE *fp)
 	sqlite3_stmt	*s;
 
 	fputs("Sources\n", fp);
-	s = store_prepare(st, "SELECT path, format, lines, unparsed,"
-	    " substr(sha256, 1, 16), first_time, last_time, error, other"
-	    " FROM sources ORDER BY id");
+	s = store_prepare(st, store_has_column(st, "sources", "continues") ?
+	    "SELECT s.path, s.format, s.lines, s.unparsed,"
+	    " substr(s.sha256, 1, 16), s.first_time, s.last_time, s.error,"
+	    " s.other, c.path, s.from_line FROM sources s"
+	    " LEFT JOIN sources c ON c.id = s.continues ORDER BY s.id" :
+	    "SELECT path, format, lines, unparsed, substr(sha256, 1, 16),"
+	    " first_time, last_time, error, other, NULL, NULL FROM sources"
+	    " ORDER BY id");
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		fputs("  ", fp);
 		out_text(fp, col(s, 0));
@@ -91,6 +96,12 @@ text_sources(struct store *st, FILE *fp)
 		    " not understood, %" PRId64 " from other programs),"
 		    " sha256 %s...\n", col(s, 1), coli(s, 2), coli(s, 3),
 		    coli(s, 8), col(s, 4));
+		if (col(s, 9) != NULL) {
+			fprintf(fp, "    read from line %" PRId64 " on: the"
+			    " lines before are those of ", coli(s, 10));
+			out_text(fp, col(s, 9));
+			fputc('\n', fp);
+		}
 		if (col(s, 5) != NULL)
 			fprintf(fp, "    %s .. %s\n", col(s, 5), col(s, 6));
 		if (col(s, 7) != NULL) {
@@ -588,9 +599,15 @@ json_sources(struct store *st, FILE *fp)
 	int		 n = 0;
 
 	fputs("  \"sources\": [", fp);
-	s = store_prepare(st, "SELECT path, sha256, bytes, kind, format,"
-	    " host, first_time, last_time, lines, parsed, other, unparsed,"
-	    " long_lines, error FROM sources ORDER BY id");
+	s = store_prepare(st, store_has_column(st, "sources", "continues") ?
+	    "SELECT s.path, s.sha256, s.bytes, s.kind, s.format, s.host,"
+	    " s.first_time, s.last_time, s.lines, s.parsed, s.other,"
+	    " s.unparsed, s.long_lines, s.error, c.path, s.from_line"
+	    " FROM sources s LEFT JOIN sources c ON c.id = s.continues"
+	    " ORDER BY s.id" :
+	    "SELECT path, sha256, bytes, kind, format, host, first_time,"
+	    " last_time, lines, parsed, other, unparsed, long_lines, error,"
+	    " NULL, NULL FROM sources ORDER BY id");
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		fputs(n++ > 0 ? ",\n    {" : "\n    {", fp);
 		json_kv(fp, "path", col(s, 0), true);
@@ -607,6 +624,10 @@ json_sources(struct store *st, FILE *fp)
 		json_ki(fp, "unparsed", coli(s, 11), false);
 		json_ki(fp, "long_lines", coli(s, 12), false);
 		json_kv(fp, "error", col(s, 13), false);
+		if (col(s, 14) != NULL) {
+			json_kv(fp, "continues", col(s, 14), false);
+			json_ki(fp, "from_line", coli(s, 15), false);
+		}
 		fputc('}', fp);
 	}
 	sqlite3_finalize(s);

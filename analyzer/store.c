@@ -48,7 +48,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"UPDATE sources SET sha256 = ?2, bytes = ?3, format = ?4, host = ?5,"
 	" first_time = ?6, first_epoch = ?7, last_time = ?8,"
 	" last_epoch = ?9, lines = ?10, parsed = ?11, other = ?12,"
-	" unparsed = ?13, long_lines = ?14, error = ?15 WHERE id = ?1",
+	" unparsed = ?13, long_lines = ?14, error = ?15,"
+	" content_sha256 = ?16, content_bytes = ?17, head = ?18,"
+	" continues = ?19, from_line = ?20 WHERE id = ?1",
 	/* STMT_SESSION_INSERT: ?1-?18 as in the update */
 	"INSERT INTO sessions (id, client_ip, client_port, client_name,"
 	" helo, tls, auth_method, auth_user, auth_failures, end_time,"
@@ -320,15 +322,36 @@ store_recover(const char *path, char *err, size_t errlen)
 }
 
 /*
- * store_upgrade - a store made before messages_queue led with the queue
- * id gets the index made again (the joins of captures to logs look a
- * queue id up alone: with the server first, each was a scan).
+ * store_upgrade - a store made before sources knew their content gets
+ * the columns (its sources are none a later copy continues); one made
+ * before messages_queue led with the queue id gets the index made again
+ * (the joins of captures to logs look a queue id up alone: with the
+ * server first, each was a scan).
  */
 static int
 store_upgrade(struct store *st)
 {
 	sqlite3_stmt	*s;
 	bool		 old = false;
+
+	/* A store made before sources knew their content. */
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM"
+	    " pragma_table_info('sources') WHERE name = 'content_sha256'", -1,
+	    &s, NULL) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		old = sqlite3_column_int(s, 0) == 0;
+	sqlite3_finalize(s);
+	if (old && store_exec(st, "BEGIN IMMEDIATE;"
+	    " ALTER TABLE sources ADD COLUMN content_sha256 TEXT;"
+	    " ALTER TABLE sources ADD COLUMN content_bytes INTEGER;"
+	    " ALTER TABLE sources ADD COLUMN head BLOB;"
+	    " ALTER TABLE sources ADD COLUMN continues INTEGER"
+	    "  REFERENCES sources(id);"
+	    " ALTER TABLE sources ADD COLUMN from_line INTEGER;"
+	    " COMMIT") == -1)
+		return (-1);
+	old = false;
 
 	if (sqlite3_prepare_v2(st->db, "SELECT name FROM"
 	    " pragma_index_info('messages_queue') WHERE seqno = 0", -1, &s,
@@ -735,6 +758,23 @@ store_index_all(struct store *st)
 		if (st->deferred & (1U << i))
 			store_index_need(st, (enum store_index)i);
 	return (own ? store_commit(st) : 0);
+}
+
+/* store_has_column - has table a column of that name (an older store)? */
+bool
+store_has_column(struct store *st, const char *table, const char *column)
+{
+	sqlite3_stmt	*s;
+	bool		 has = false;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM pragma_table_info(?1)"
+	    " WHERE name = ?2", -1, &s, NULL) != SQLITE_OK)
+		return (false);
+	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, column, -1, SQLITE_STATIC);
+	has = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return (has);
 }
 
 /* store_prepare - a one-off statement the caller finalizes. */

@@ -49,6 +49,19 @@ struct source {
 	char			 sha256[65];
 	uint64_t		 raw_bytes;
 
+	/*
+	 * The content (decompressed) through its last newline: what a
+	 * later, longer copy of this log (grown, or rotated and
+	 * compressed) starts with.
+	 */
+	EVP_MD_CTX		*cmd;		/* all content so far */
+	EVP_MD_CTX		*cnl;		/* through the last newline */
+	uint64_t		 content_all;
+	uint64_t		 content_nl;
+	char			 content_sha256[65];
+	unsigned char		 head[SOURCE_HEAD_MAX];
+	size_t			 head_len;
+
 	z_stream		 zs;
 	bool			 zinit;
 	bool			 zend;		/* member ended, maybe more */
@@ -152,6 +165,13 @@ source_open(const char *path, bool hash, char *err, size_t errlen)
 			goto fail;
 		}
 	}
+	if ((s->cmd = EVP_MD_CTX_new()) == NULL ||
+	    (s->cnl = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(s->cmd, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestInit_ex(s->cnl, EVP_sha256(), NULL) != 1) {
+		snprintf(err, errlen, "%s: cannot start SHA-256", path);
+		goto fail;
+	}
 	s->in = xmalloc(SOURCE_BLOCK);
 	s->out = xmalloc(SOURCE_BLOCK);
 	buf_init(&s->line, SOURCE_LINE_MAX);
@@ -247,14 +267,43 @@ source_fill_gzip(struct source *s)
 	}
 }
 
-/* source_fill - make more uncompressed bytes available; see above. */
+/*
+ * source_content - n more bytes of content: hash them, keeping the hash
+ * as it was after the last newline, and the first SOURCE_HEAD_MAX.
+ */
+static void
+source_content(struct source *s, const char *p, size_t n)
+{
+	const char	*nl;
+	size_t		 k;
+
+	if (s->head_len < SOURCE_HEAD_MAX) {
+		k = SOURCE_HEAD_MAX - s->head_len;
+		if (k > n)
+			k = n;
+		memcpy(s->head + s->head_len, p, k);
+		s->head_len += k;
+	}
+	if (s->cmd == NULL)
+		return;
+	if ((nl = memrchr(p, '\n', n)) != NULL) {
+		k = (size_t)(nl - p) + 1;
+		(void)EVP_DigestUpdate(s->cmd, p, k);
+		(void)EVP_MD_CTX_copy_ex(s->cnl, s->cmd);
+		s->content_nl = s->content_all + k;
+		if (k < n)
+			(void)EVP_DigestUpdate(s->cmd, p + k, n - k);
+	} else
+		(void)EVP_DigestUpdate(s->cmd, p, n);
+	s->content_all += n;
+}
+
+/* source_fill_raw - the next uncompressed bytes of either kind. */
 static ssize_t
-source_fill(struct source *s)
+source_fill_raw(struct source *s)
 {
 	ssize_t	n;
 
-	if (s->err[0] != '\0')
-		return (-1);
 	if (s->kind == SOURCE_GZIP)
 		return (source_fill_gzip(s));
 	if (s->in_len > 0) {
@@ -267,6 +316,19 @@ source_fill(struct source *s)
 	if ((n = source_read_raw(s)) <= 0)
 		return (n);
 	memcpy(s->out, s->in, (size_t)n);
+	return (n);
+}
+
+/* source_fill - make more uncompressed bytes available; see above. */
+static ssize_t
+source_fill(struct source *s)
+{
+	ssize_t	n;
+
+	if (s->err[0] != '\0')
+		return (-1);
+	if ((n = source_fill_raw(s)) > 0)
+		source_content(s, s->out, (size_t)n);
 	return (n);
 }
 
@@ -416,6 +478,43 @@ source_sha256(const struct source *s)
 	return (s->sha256);
 }
 
+/*
+ * source_content_sha256 - the SHA-256 (hex) of the content read, through
+ * its last newline (source_content_bytes() bytes).  Call at the end.
+ */
+const char *
+source_content_sha256(struct source *s)
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0, i;
+
+	if (s->content_sha256[0] == '\0' && s->cnl != NULL &&
+	    EVP_DigestFinal_ex(s->cnl, md, &mdlen) == 1 && mdlen == 32)
+		for (i = 0; i < mdlen; i++)
+			snprintf(s->content_sha256 + 2 * i, 3, "%02x", md[i]);
+	return (s->content_sha256);
+}
+
+uint64_t
+source_content_bytes(const struct source *s)
+{
+	return (s->content_nl);
+}
+
+/*
+ * source_head - the first bytes of the content it covers: at most
+ * SOURCE_HEAD_MAX, and no more than source_content_bytes().
+ */
+struct span
+source_head(const struct source *s)
+{
+	size_t	n = s->head_len;
+
+	if (n > s->content_nl)
+		n = (size_t)s->content_nl;
+	return ((struct span){ (const char *)s->head, n });
+}
+
 /* source_bytes - raw bytes read so far (all of them once finished). */
 uint64_t
 source_bytes(const struct source *s)
@@ -445,6 +544,8 @@ source_close(struct source *s)
 		inflateEnd(&s->zs);
 	if (s->md != NULL)
 		EVP_MD_CTX_free(s->md);
+	EVP_MD_CTX_free(s->cmd);
+	EVP_MD_CTX_free(s->cnl);
 	if (s->fd > STDIN_FILENO)
 		close(s->fd);
 	buf_free(&s->line);
@@ -452,6 +553,103 @@ source_close(struct source *s)
 	free(s->out);
 	free(s->path);
 	free(s);
+}
+
+/* prefix_hex - the digest of a copy of md, in hex. */
+static void
+prefix_hex(EVP_MD_CTX *md, EVP_MD_CTX *tmp, char hex[65])
+{
+	unsigned char	d[EVP_MAX_MD_SIZE];
+	unsigned int	dn = 0, i;
+
+	hex[0] = '\0';
+	if (EVP_MD_CTX_copy_ex(tmp, md) != 1 ||
+	    EVP_DigestFinal_ex(tmp, d, &dn) != 1 || dn != 32)
+		return;
+	for (i = 0; i < dn; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+/*
+ * source_scan_prefixes - which of the contents p[0..n-1] (sorted by
+ * length) does the content of path start with?  A candidate whose head is
+ * not the content's first bytes is dropped at the first block; the rest
+ * are hashed as the content passes their length, and reading stops just
+ * past the longest.  Sets p[i].match; *more says whether the content goes
+ * on past the longest match.  -1 with a message in err.
+ */
+int
+source_scan_prefixes(const char *path, struct source_prefix *p, size_t n,
+    bool *more, char *err, size_t errlen)
+{
+	struct source	*s;
+	EVP_MD_CTX	*md = NULL, *tmp = NULL;
+	bool		*alive;
+	char		 hex[65];
+	uint64_t	 pos = 0, last;
+	size_t		 i, next = 0, k;
+	ssize_t		 got = 0;
+	int		 rc = -1;
+
+	*more = false;
+	alive = xcalloc(n > 0 ? n : 1, sizeof(*alive));
+	for (i = 0; i < n; i++) {
+		p[i].match = false;
+		alive[i] = p[i].bytes > 0 && p[i].head.n <= SOURCE_HEAD_MAX &&
+		    p[i].head.n <= p[i].bytes;
+	}
+	if ((s = source_open(path, false, err, errlen)) == NULL) {
+		free(alive);
+		return (-1);
+	}
+	if ((md = EVP_MD_CTX_new()) == NULL || (tmp = EVP_MD_CTX_new()) ==
+	    NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		snprintf(err, errlen, "%s: cannot start SHA-256", path);
+		goto out;
+	}
+	for (;;) {
+		if ((got = source_fill(s)) <= 0)
+			break;
+		/* Heads: the first bytes, as far as they have come. */
+		for (i = 0; i < n; i++)
+			if (alive[i] && s->head_len >= p[i].head.n &&
+			    memcmp(p[i].head.p, s->head, p[i].head.n) != 0)
+				alive[i] = false;
+		/* Hash up to each candidate's length within this block. */
+		k = 0;
+		for (; next < n && p[next].bytes <= pos + (uint64_t)got;
+		    next++) {
+			if (!alive[next] || p[next].bytes <= pos)
+				continue;
+			(void)EVP_DigestUpdate(md, s->out + k,
+			    (size_t)(p[next].bytes - pos) - k);
+			k = (size_t)(p[next].bytes - pos);
+			prefix_hex(md, tmp, hex);
+			p[next].match = strcmp(hex, p[next].sha256) == 0;
+		}
+		(void)EVP_DigestUpdate(md, s->out + k, (size_t)got - k);
+		pos += (uint64_t)got;
+		for (last = 0, i = 0; i < n; i++)
+			if (alive[i] && p[i].bytes > last)
+				last = p[i].bytes;
+		if (pos > last)
+			break;		/* past the longest still possible */
+	}
+	if (got < 0) {
+		snprintf(err, errlen, "%s: %s", path, s->err);
+		goto out;
+	}
+	for (last = 0, i = 0; i < n; i++)
+		if (p[i].match && p[i].bytes > last)
+			last = p[i].bytes;
+	*more = pos > last;
+	rc = 0;
+out:
+	free(alive);
+	EVP_MD_CTX_free(md);
+	EVP_MD_CTX_free(tmp);
+	source_close(s);
+	return (rc);
 }
 
 /*

@@ -41,6 +41,17 @@ struct source_line {
 	bool		 has_nul;	/* held NUL bytes */
 };
 
+/* The first bytes of content kept, to find a longer copy's candidates. */
+#define SOURCE_HEAD_MAX		64
+
+/* A content the source may start with (source_scan_prefixes()). */
+struct source_prefix {
+	uint64_t	 bytes;		/* its length, through a newline */
+	char		 sha256[65];	/* of those bytes */
+	struct span	 head;		/* its first bytes (SOURCE_HEAD_MAX) */
+	bool		 match;		/* out: the content starts with it */
+};
+
 struct source;
 
 struct source	*source_open(const char *, bool, char *, size_t);
@@ -53,6 +64,11 @@ int64_t		 source_mtime(const struct source *);
 void		 source_finish_hash(struct source *);
 const char	*source_sha256(const struct source *);
 uint64_t	 source_bytes(const struct source *);
+const char	*source_content_sha256(struct source *);
+uint64_t	 source_content_bytes(const struct source *);
+struct span	 source_head(const struct source *);
+int		 source_scan_prefixes(const char *, struct source_prefix *,
+		    size_t, bool *, char *, size_t);
 uint64_t	 source_lines(const struct source *);
 const char	*source_error(const struct source *);
 void		 source_close(struct source *);

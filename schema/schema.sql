@@ -27,7 +27,16 @@ CREATE TABLE sources (
 	unparsed	INTEGER NOT NULL,	-- not understood
 	long_lines	INTEGER NOT NULL,	-- cut at the line limit
 	error		TEXT,			-- why reading stopped early
-	ingested_at	TEXT NOT NULL
+	ingested_at	TEXT NOT NULL,
+	-- A log's content (decompressed) through its last newline: a later
+	-- copy that starts with it (the log grown, or rotated and compressed)
+	-- is read only from there on, or not at all when it is all of it.
+	content_sha256	TEXT,
+	content_bytes	INTEGER,
+	head		BLOB,			-- its first bytes (up to 64)
+	continues	INTEGER REFERENCES sources(id),	-- whose content this
+						-- one starts with
+	from_line	INTEGER			-- the first line read
 ) STRICT;
 
 -- One SMTP session: a connection from a client to the server.

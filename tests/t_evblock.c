@@ -297,6 +297,18 @@ static const char v1_sql[] =
 	"ALTER TABLE evidence_old RENAME TO evidence;"
 	"CREATE INDEX evidence_session ON evidence(session_id);"
 	"CREATE INDEX evidence_message ON evidence(message_id);"
+	/* Its sources, which did not keep their content. */
+	"CREATE TABLE sources_old (id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
+	" sha256 TEXT NOT NULL UNIQUE, bytes INTEGER NOT NULL, kind TEXT NOT"
+	" NULL, format TEXT NOT NULL, host TEXT, first_time TEXT, first_epoch"
+	" INTEGER, last_time TEXT, last_epoch INTEGER, lines INTEGER NOT NULL,"
+	" parsed INTEGER NOT NULL, other INTEGER NOT NULL, unparsed INTEGER"
+	" NOT NULL, long_lines INTEGER NOT NULL, error TEXT, ingested_at TEXT"
+	" NOT NULL) STRICT;"
+	"INSERT INTO sources_old SELECT id, path, sha256, bytes, kind, format,"
+	" host, first_time, first_epoch, last_time, last_epoch, lines, parsed,"
+	" other, unparsed, long_lines, error, ingested_at FROM sources;"
+	"DROP TABLE sources; ALTER TABLE sources_old RENAME TO sources;"
 	"PRAGMA user_version = 1;";
 
 static void
@@ -329,6 +341,11 @@ t_upgrade(int rdonly)
 	    " evidence_blocks") == 2, "a block per source");
 	ok(q_i64(st, "SELECT count(*) FROM evidence_lines WHERE id != line")
 	    == 0, "row ids kept");
+	ok(q_i64(st, "SELECT count(*) FROM pragma_table_info('sources') WHERE"
+	    " name IN ('content_sha256', 'content_bytes', 'head', 'continues',"
+	    " 'from_line')") == 5 && q_i64(st, "SELECT count(*) FROM sources"
+	    " WHERE content_sha256 IS NULL") == 2,
+	    "its sources get the content columns, empty");
 	store_close(st);
 }
 
