@@ -5,8 +5,26 @@
 # ../lib/drive.py, capture the SMTP traffic with tcpdump, and copy the logs,
 # the configuration and the capture into this directory.
 #
-# Usage: sudo samples/exim/make-incident.sh [--shell]
-#   --shell   set up the same stage (phase 1) and open a shell in it
+# Usage: sudo samples/exim/make-incident.sh [--shell | --syslog-duplication]
+#   (none)                 both runs below, one after the other (about four
+#                          minutes)
+#   --syslog-duplication   the second run only (mail-dup.log)
+#   --shell                set up the stage of the first run (phase 1) and
+#                          open a shell in it
+#
+# The plan is run twice, each time on a fresh stage:
+#   1. syslog_duplication = false: every file here but mail-dup.log (Exim's
+#      mainlog, rejectlog and the same lines through syslog, each once:
+#      mail.log; the capture; the configuration; run/*).
+#   2. syslog_duplication = true (Exim's default): only its syslog file is
+#      kept, as mail-dup.log. Every line Exim writes to both its mainlog and
+#      its rejectlog reaches syslog twice there, at mail.info and then at
+#      mail.notice (see samples/README.md).
+# Exim has no way to write both forms in one run (syslog_duplication is one
+# setting of the daemon), so mail-dup.log is the same plan in another run:
+# other pids, ports, times and message ids. A second rsyslog output writes
+# each line with its priority; from the second run's, run/syslog-dup-check.txt
+# counts the copies.
 #
 # The MTA is NOT installed on the machine (Debian's MTA packages conflict
 # with each other): the three exim4 packages are fetched with
@@ -27,63 +45,140 @@ say() { echo "make-incident: $*" >&2; }
 # ---------------------------------------------------------------- outer part
 if [ "${1:-}" != "--inner" ]; then
     [ "$(id -u)" = 0 ] || die "must run as root (namespaces)"
-    for c in rsyslogd tcpdump python3 openssl ip unshare dpkg apt-get; do
+    MODE=${1:-run}
+    case "$MODE" in
+    run|--shell|shell|--syslog-duplication) ;;
+    *) die "usage: $0 [--shell | --syslog-duplication]" ;;
+    esac
+    for c in rsyslogd tcpdump python3 openssl ip unshare dpkg apt-get awk; do
         command -v "$c" >/dev/null || die "missing command: $c"
     done
-    WORK=$(mktemp -d /tmp/relaytrace-exim.XXXXXX)
-    export WORK HERE LIB
-    mkdir -p "$WORK/pkg" "$WORK/root"
+    export HERE LIB
+    PKG=$(mktemp -d /tmp/relaytrace-exim-pkg.XXXXXX)
     if [ -n "${EXIM_DEBS:-}" ]; then
         cp "$EXIM_DEBS"/exim4-base_*.deb "$EXIM_DEBS"/exim4-config_*.deb \
-           "$EXIM_DEBS"/exim4-daemon-light_*.deb "$WORK/pkg/"
+           "$EXIM_DEBS"/exim4-daemon-light_*.deb "$PKG/"
     else
-        (cd "$WORK/pkg" && apt-get download exim4-base exim4-config exim4-daemon-light)
+        (cd "$PKG" && apt-get download exim4-base exim4-config exim4-daemon-light)
     fi
-    for f in "$WORK"/pkg/*.deb; do dpkg -x "$f" "$WORK/root"; done
-    # libraries the binary needs that a machine without exim may lack
-    # (shared libraries only: they do not conflict with anything)
-    if ldd "$WORK/root/usr/sbin/exim4" | grep -q 'not found'; then
-        die "exim4 needs libraries: $(ldd "$WORK/root/usr/sbin/exim4" | grep 'not found' | awk '{print $1}' | tr '\n' ' ')(apt-get install them)"
-    fi
-    MODE=${1:-run}
-    say "work directory $WORK"
+
+    # stage DUP MODE: one run in fresh namespaces with Exim's
+    # syslog_duplication set to DUP; its work directory is $WORK
+    stage() {
+        WORK=$(mktemp -d /tmp/relaytrace-exim.XXXXXX)
+        export WORK
+        mkdir -p "$WORK/pkg" "$WORK/root"
+        cp "$PKG"/*.deb "$WORK/pkg/"
+        for f in "$WORK"/pkg/*.deb; do dpkg -x "$f" "$WORK/root"; done
+        # libraries the binary needs that a machine without exim may lack
+        # (shared libraries only: they do not conflict with anything)
+        if ldd "$WORK/root/usr/sbin/exim4" | grep -q 'not found'; then
+            die "exim4 needs libraries: $(ldd "$WORK/root/usr/sbin/exim4" | grep 'not found' | awk '{print $1}' | tr '\n' ' ')(apt-get install them)"
+        fi
+        say "work directory $WORK (syslog_duplication = $1)"
+        unshare --mount --net --uts --propagation private "$0" --inner "$2" "$1"
+    }
+    # unstage RC: remove $WORK unless asked to keep it or the run failed
+    unstage() {
+        if [ "${KEEP_WORK:-0}" = 1 ] || [ "$1" != 0 ]; then
+            say "work directory kept: $WORK"
+        else
+            rm -rf "$WORK"
+        fi
+    }
+    # syslog_check DUP: what the priority file of the run in $WORK shows
+    # (lines per priority; the mail.notice entries that repeat the
+    # mail.info line before them from the same process)
+    syslog_check() {
+        local lm lr
+        lm=$(wc -l < "$WORK/out/mainlog"); lr=$(wc -l < "$WORK/out/rejectlog")
+        echo "syslog_duplication = $1: $(wc -l < "$WORK/out/mail.log") syslog lines; mainlog $lm lines, rejectlog $lr lines"
+        awk '
+        {
+            pri = $1; tag = $2; msg = substr($0, length($1) + length($2) + 3)
+            n[pri]++
+            part = 1
+            if (match(msg, /^\[[0-9]+[\\\/][0-9]+\] /)) {
+                split(substr(msg, 2, RLENGTH - 3), nm, /[\\\/]/)
+                part = nm[1] + 0
+                msg = substr(msg, RLENGTH + 1)
+            }
+            if (pri == "notice" && part == 1) {
+                notice1++
+                if (tag in last && last[tag] == msg && lastpri[tag] == "info") {
+                    rep++
+                    if (prev == tag) adj++
+                }
+            }
+            if (part > 1) cont++
+            else { last[tag] = msg; lastpri[tag] = pri }
+            prev = tag
+        }
+        END {
+            for (p in n) printf "lines at mail.%s: %d\n", p, n[p]
+            printf "mail.notice entries: %d, of which repeat the mail.info line before them from the same process: %d (next line in the file: %d)\n", notice1, rep, adj
+            printf "later parts of numbered entries ([n\\m], n > 1): %d\n", cont + 0
+        }' "$WORK/log/mail-pri.log" | sort
+    }
+
     rc=0
-    unshare --mount --net --uts --propagation private "$0" --inner "$MODE" || rc=$?
-    if [ "$MODE" = run ] && [ $rc = 0 ]; then
-        say "copying results into $HERE"
-        mkdir -p "$HERE/run"
-        cp "$WORK/out/mainlog"             "$HERE/mainlog"
-        cp "$WORK/out/rejectlog"           "$HERE/rejectlog"
-        rm -f "$HERE/paniclog"
-        [ -s "$WORK/out/paniclog" ] && cp "$WORK/out/paniclog" "$HERE/paniclog"
-        cp "$WORK/out/mail.log"            "$HERE/mail.log"
-        cp "$WORK/out/update-exim4.conf.conf" "$HERE/update-exim4.conf.conf"
-        cp "$WORK/out/update-exim4.conf.conf.phase1" "$HERE/update-exim4.conf.conf.phase1"
-        cp "$WORK/out/exim4.conf.localmacros" "$HERE/exim4.conf.localmacros"
-        cp "$WORK/out/exim4.conf"          "$HERE/exim4.conf"
-        cp "$WORK/out/template.diff"       "$HERE/exim4.conf.template.diff"
-        cp "$WORK/pcap/incident.pcap"      "$HERE/incident.pcap"
-        for f in client-results.tsv sink-received.tsv queue-at-stop.txt versions.txt dns-check.txt; do
-            cp "$WORK/run/$f" "$HERE/run/$f"
-        done
-        chmod 644 "$HERE"/mainlog "$HERE"/rejectlog "$HERE"/mail.log "$HERE"/*.conf* \
-            "$HERE"/incident.pcap "$HERE"/run/*
-        python3 "$LIB/expected.py" --profile exim --plan "$HERE/plan.tsv" \
-            --rules "$HERE/../sink-rules.tsv" --pairs > "$HERE/expected-recipients.tsv"
-        python3 "$LIB/expected.py" --profile exim --plan "$HERE/plan.tsv" \
-            --rules "$HERE/../sink-rules.tsv" --markdown > "$HERE/expected.md"
+    case "$MODE" in
+    --shell|shell)
+        stage false shell || rc=$?
+        unstage $rc
+        rm -rf "$PKG"
+        exit $rc
+        ;;
+    run)
+        stage false run || rc=$?
+        if [ $rc = 0 ]; then
+            say "copying results into $HERE"
+            mkdir -p "$HERE/run"
+            cp "$WORK/out/mainlog"             "$HERE/mainlog"
+            cp "$WORK/out/rejectlog"           "$HERE/rejectlog"
+            rm -f "$HERE/paniclog"
+            [ -s "$WORK/out/paniclog" ] && cp "$WORK/out/paniclog" "$HERE/paniclog"
+            cp "$WORK/out/mail.log"            "$HERE/mail.log"
+            cp "$WORK/out/update-exim4.conf.conf" "$HERE/update-exim4.conf.conf"
+            cp "$WORK/out/update-exim4.conf.conf.phase1" "$HERE/update-exim4.conf.conf.phase1"
+            cp "$WORK/out/exim4.conf.localmacros" "$HERE/exim4.conf.localmacros"
+            cp "$WORK/out/exim4.conf"          "$HERE/exim4.conf"
+            cp "$WORK/out/template.diff"       "$HERE/exim4.conf.template.diff"
+            cp "$WORK/pcap/incident.pcap"      "$HERE/incident.pcap"
+            for f in client-results.tsv sink-received.tsv queue-at-stop.txt versions.txt dns-check.txt; do
+                cp "$WORK/run/$f" "$HERE/run/$f"
+            done
+            chmod 644 "$HERE"/mainlog "$HERE"/rejectlog "$HERE"/mail.log "$HERE"/*.conf* \
+                "$HERE"/incident.pcap "$HERE"/run/*
+            python3 "$LIB/expected.py" --profile exim --plan "$HERE/plan.tsv" \
+                --rules "$HERE/../sink-rules.tsv" --pairs > "$HERE/expected-recipients.tsv"
+            python3 "$LIB/expected.py" --profile exim --plan "$HERE/plan.tsv" \
+                --rules "$HERE/../sink-rules.tsv" --markdown > "$HERE/expected.md"
+        fi
+        unstage $rc
+        ;;
+    esac
+    if [ $rc = 0 ]; then
+        stage true run || rc=$?
+        if [ $rc = 0 ]; then
+            say "copying mail-dup.log into $HERE"
+            mkdir -p "$HERE/run"
+            cp "$WORK/out/mail.log" "$HERE/mail-dup.log"
+            chmod 644 "$HERE/mail-dup.log"
+            syslog_check true > "$HERE/run/syslog-dup-check.txt"
+            chmod 644 "$HERE/run/syslog-dup-check.txt"
+        fi
+        unstage $rc
     fi
-    if [ "${KEEP_WORK:-0}" = 1 ] || [ $rc != 0 ]; then
-        say "work directory kept: $WORK"
-    else
-        rm -rf "$WORK"
-    fi
+    rm -rf "$PKG"
     exit $rc
 fi
 
 # ---------------------------------------------------------------- inner part
 # From here on we are root in a private mount + network namespace.
 MODE=${2:-run}
+DUP=${3:-false}         # Exim's syslog_duplication for this run
+case "$DUP" in true|false) ;; *) die "syslog_duplication must be true or false" ;; esac
 : "${WORK:?}" "${HERE:?}" "${LIB:?}"
 R=$WORK/root
 mkdir -p "$WORK"/{dev,run,pcap,out,rsyslog,log} "$WORK"/ov/{etc,usrsbin,usrlib,var,vrun}/{u,w}
@@ -237,10 +332,11 @@ host_lookup_order = byaddr
 # recipients of each message, subjects, protocol and syntax errors
 MAIN_LOG_SELECTOR = +smtp_connection +smtp_no_mail +incoming_port +received_recipients +subject +smtp_protocol_error +smtp_syntax_error
 # log to the files (/var/log/exim4/mainlog, rejectlog, paniclog) and to
-# syslog; each line once in syslog
+# syslog (syslog_duplication false: each line once in syslog; true, Exim's
+# default: a line of both mainlog and rejectlog twice)
 log_file_path = /var/log/exim4/%slog : syslog
-syslog_duplication = false
 EOF
+echo "syslog_duplication = $DUP" >> /etc/exim4/exim4.conf.localmacros
 
 # The stock template, with the two plaintext authenticator examples
 # (plain_server, login_server) uncommented as Debian's comments describe.
@@ -286,8 +382,14 @@ chown Debian-exim:adm /var/log/exim4; chmod 2750 /var/log/exim4
 chown root:mail /var/mail; chmod 2775 /var/mail
 update-exim4.conf
 exim4 -bV >/dev/null || die "exim4 does not accept the configuration"
+case "$DUP:$(exim4 -bP syslog_duplication)" in
+true:syslog_duplication|false:no_syslog_duplication) ;;
+*) die "exim4 does not run with syslog_duplication = $DUP" ;;
+esac
 
-# --- rsyslog: Debian 12's stock settings (RSYSLOG_FileFormat), host "mx"
+# --- rsyslog: Debian 12's stock settings (RSYSLOG_FileFormat), host "mx";
+# a second output writes each line's priority first (mail-pri.log, for
+# run/syslog-check.txt only)
 L=$WORK/log
 cat > "$WORK/rsyslog.conf" <<EOF
 global(localHostname="mx" workDirectory="$WORK/rsyslog")
@@ -297,7 +399,10 @@ module(load="imuxsock")
 \$FileCreateMode 0640
 \$DirCreateMode 0755
 \$Umask 0022
+template(name="withpri" type="string"
+    string="%syslogpriority-text% %syslogtag%%msg:::sp-if-no-1st-sp%%msg:::drop-last-lf%\\n")
 mail.*		-$L/mail.log
+mail.*		action(type="omfile" file="$L/mail-pri.log" template="withpri")
 EOF
 rsyslogd -f "$WORK/rsyslog.conf" -i "$WORK/run/rsyslogd.pid"
 for _ in $(seq 50); do [ -S /dev/log ] && [ -s "$WORK/run/rsyslogd.pid" ] && break; sleep 0.1; done
