@@ -36,6 +36,15 @@
  * ("dropped: too many ...") is not taken over: the mainlog's lines of it
  * make a second session row.
  *
+ * Through syslog, with syslog_duplication (Exim's default), the two
+ * copies are in one file: Exim sends the mainlog's copy and then the
+ * rejectlog's, and the syslog header (its time stamp to the microsecond)
+ * tells them apart.  The parser, which sees the syslog process ids and
+ * headers, marks the second copy (copy_of, the line of the first:
+ * parsers/exim_logs.c has the rule and its limit); it is handled as a
+ * copy from another file is, tied to the rows of that line of this source,
+ * which the last EV_COPY_WINDOW refusal lines keep (dup_line_note).
+ *
  * Memory is bounded: the table holds at most DUP_SLOTS_MAX / 2 lines (a
  * warning says when it is full; lines past that are not remembered, and a
  * copy of them read later counts again).  A hash collision between two
@@ -187,6 +196,31 @@ dup_remember(struct corr_dup *d, uint64_t h, int64_t source,
 	s->left = 1;
 }
 
+/* dup_line_note - line of this source had its evidence in these rows. */
+static void
+dup_line_note(struct corr_dup *d, uint64_t line, int64_t session,
+    int64_t message)
+{
+	struct corr_dup_line	*l = &d->lines[d->nlines];
+
+	d->nlines = (d->nlines + 1) % EV_COPY_WINDOW;
+	l->line = line;
+	l->session = session;
+	l->message = message;
+}
+
+/* dup_line_find - the rows of line of this source, if it is kept. */
+static const struct corr_dup_line *
+dup_line_find(const struct corr_dup *d, uint64_t line)
+{
+	size_t	i;
+
+	for (i = 0; i < EV_COPY_WINDOW; i++)
+		if (d->lines[i].line == line)
+			return (&d->lines[i]);
+	return (NULL);
+}
+
 /* col_id - column i as a row id, 0 for NULL. */
 static int64_t
 col_id(sqlite3_stmt *st, int i)
@@ -254,53 +288,88 @@ dup_seed(struct corr *c)
 }
 
 /*
+ * dup_syslog_copy - is ev's line the second copy of an earlier line of
+ * this source (copy_of) whose rows are kept?  Then d holds them.
+ */
+static bool
+dup_syslog_copy(struct corr_dup *d, const struct event *ev)
+{
+	const struct corr_dup_line	*l;
+
+	if (ev->copy_of == 0 || ev->copy_of >= ev->ref.line || !dup_exim(ev) ||
+	    (l = dup_line_find(d, ev->copy_of)) == NULL)
+		return (false);
+	d->copy = d->syslog_copy = true;
+	d->session = l->session;
+	d->message = l->message;
+	return (true);
+}
+
+/*
+ * dup_other_copy - is ev's line a copy of one another source had (in
+ * this run or, from the store, an earlier one)?  Then d holds its rows;
+ * else d->hash is the line's, to remember it.
+ */
+static bool
+dup_other_copy(struct corr *c, const struct event *ev)
+{
+	struct corr_dup		*d = &c->dup;
+	struct corr_dup_slot	*s;
+
+	if (!d->seeded)
+		dup_seed(c);
+	d->hash = dup_hash(ev->ref.raw.p, ev->ref.raw.n);
+	if ((s = dup_match(d, d->hash, c->file_id)) == NULL)
+		return (false);
+	d->copy = true;
+	d->session = s->session;
+	d->message = s->message;
+	dup_line_note(d, ev->ref.line, d->session, d->message);
+	if (d->main && !d->order_told) {
+		log_warnx("refusals of an Exim mainlog were read before from "
+		    "another file (its rejectlog): they count once, in the "
+		    "sessions of that file; read the mainlog first");
+		d->order_told = true;
+	}
+	return (true);
+}
+
+/*
  * corr_dup_taken - is ev part of a line that copies one another source
- * had?  Then its evidence is stored, tied to the first copy's rows, and
- * nothing else is done with it.  The first event of a line decides for
- * all of them.
+ * had, or an earlier line of this one (a syslog copy)?  Then its evidence
+ * is stored, tied to the first copy's rows, and nothing else is done with
+ * it.  The first event of a line decides for all of them.
  */
 bool
 corr_dup_taken(struct corr *c, const struct event *ev)
 {
 	struct corr_dup		*d = &c->dup;
-	struct corr_dup_slot	*s;
 
 	if (ev->ref.line != d->line || ev->ref.offset != d->offset ||
 	    c->source_id != d->source || !d->decided) {
-		if (c->source_id != d->source)
+		if (c->source_id != d->source) {
 			d->main = false;
+			memset(d->lines, 0, sizeof(d->lines));
+			d->nlines = 0;
+		}
 		d->line = ev->ref.line;
 		d->offset = ev->ref.offset;
 		d->source = c->source_id;
 		d->decided = true;
-		d->copy = d->record = false;
+		d->copy = d->syslog_copy = d->record = false;
 		if ((ev->type == EV_CONNECT || ev->type == EV_CLIENT) &&
 		    dup_exim(ev))
 			d->main = true;
 		if (c->source_id == 0 || !dup_candidate(ev))
 			return (false);
-		if (!d->seeded)
-			dup_seed(c);
-		d->hash = dup_hash(ev->ref.raw.p, ev->ref.raw.n);
-		if ((s = dup_match(d, d->hash, c->file_id)) != NULL) {
-			d->copy = true;
-			d->session = s->session;
-			d->message = s->message;
-			if (d->main && !d->order_told) {
-				log_warnx("refusals of an Exim mainlog were "
-				    "read before from another file (its "
-				    "rejectlog): they count once, in the "
-				    "sessions of that file; read the mainlog "
-				    "first");
-				d->order_told = true;
-			}
-		}
-		d->record = !d->copy;
+		if (!dup_syslog_copy(d, ev))
+			d->record = !dup_other_copy(c, ev);
 	}
 	if (!d->copy)
 		return (false);
 	corr_evidence(c, ev, d->session, d->message);
-	if (ev->type == EV_DISCONNECT)
+	/* The first copy of a syslog line ended its session already. */
+	if (ev->type == EV_DISCONNECT && !d->syslog_copy)
 		corr_sess_end(c, ev);
 	return (true);
 }
@@ -341,6 +410,8 @@ corr_dup_done(struct corr *c, const struct event *ev)
 	same = c->ev_source == c->source_id && c->ev_line == ev->ref.line &&
 	    c->ev_offset == ev->ref.offset;
 	dup_remember(d, d->hash, c->file_id, same ? c->ev_session : 0,
+	    same ? c->ev_message : 0);
+	dup_line_note(d, ev->ref.line, same ? c->ev_session : 0,
 	    same ? c->ev_message : 0);
 }
 

@@ -137,6 +137,13 @@ struct csess {
 	bool		 implicit;	/* opened by a line after connect */
 };
 
+/* The rows one line of the source being read went to. */
+struct corr_dup_line {
+	uint64_t		 line;		/* 0: none */
+	int64_t			 session;
+	int64_t			 message;
+};
+
 /* Lines remembered to recognise their copies in another file. */
 struct corr_dup_slot;
 struct corr_dup {
@@ -147,6 +154,9 @@ struct corr_dup {
 	bool			 seeded;	/* earlier runs' lines read */
 	bool			 main;		/* this source has arrivals */
 	bool			 order_told;	/* warned: rejectlog first */
+	/* This source's last refusal lines, for their copies (copy_of). */
+	struct corr_dup_line	 lines[EV_COPY_WINDOW];
+	size_t			 nlines;	/* the next slot */
 	/* The line being handled: its place, and what was decided. */
 	int64_t			 source;
 	uint64_t		 line;
@@ -154,6 +164,7 @@ struct corr_dup {
 	uint64_t		 hash;
 	bool			 decided;
 	bool			 copy;		/* evidence only */
+	bool			 syslog_copy;	/* of a line of this source */
 	bool			 record;	/* remember after handling */
 	int64_t			 session;	/* the first copy's rows */
 	int64_t			 message;

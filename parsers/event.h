@@ -74,7 +74,12 @@
  *
  * host is the syslog host (the server), program the full syslog tag
  * ("postfix-out/smtpd"), instance its part before the last '/' and
- * service its part after ("postfix-out", "smtpd"), pid the process id.
+ * service its part after ("postfix-out", "smtpd"), pid the process id. *
+ * copy_of is set on every event of a log line that is a second copy of an
+ * earlier line of the same source, the line Exim wrote to syslog again
+ * for its rejectlog (syslog_duplication; parsers/exim_logs.c says how it
+ * is told from a client's repeat): that earlier line's number, one of the
+ * last EV_COPY_WINDOW lines the parser took as entries.  0 otherwise.
  */
 
 #ifndef EVENT_H
@@ -113,6 +118,9 @@ enum ev_type {
 	EV__MAX
 };
 
+/* How far back (in entries) the line a copy_of names can be. */
+#define EV_COPY_WINDOW	16
+
 /* Where an event came from: the exact bytes a person can cite. */
 struct ev_ref {
 	uint32_t	 source;	/* index given by the caller */
@@ -126,6 +134,7 @@ struct event {
 	int64_t		 time;		/* UTC seconds since the epoch */
 	int32_t		 usec;		/* microseconds, 0 if unknown */
 	struct ev_ref	 ref;
+	uint64_t	 copy_of;	/* 0, or the line this one copies */
 
 	struct span	 host;
 	struct span	 program;

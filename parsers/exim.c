@@ -96,6 +96,7 @@ ex_new(struct syslog_clock *clock)
 	ex->clock = clock;
 	for (i = 0; i < EX_RX__MAX; i++)
 		ex->rx[i] = rx_new(ex_rx_table[i].name, ex_rx_table[i].pattern);
+	ex_logs_begin(ex);
 	return (ex);
 }
 
@@ -109,6 +110,7 @@ ex_free(struct exim *ex)
 		return;
 	for (i = 0; i < EX_RX__MAX; i++)
 		rx_free(ex->rx[i]);
+	ex_logs_free(ex);
 	free(ex);
 }
 
@@ -134,6 +136,7 @@ exim_native_begin(void *p)
 
 	ex->in_entry = false;
 	ex->stamp[0] = '\0';
+	ex_logs_begin(ex);
 }
 
 /* exim_syslog_new - the syslog program parser (times come from syslog). */
@@ -148,6 +151,13 @@ void
 exim_syslog_free(void *p)
 {
 	ex_free(p);
+}
+
+/* exim_syslog_begin - a new source starts: its entries are its own. */
+void
+exim_syslog_begin(void *p)
+{
+	ex_logs_begin(p);
 }
 
 /* ex_digits - the value of n ASCII digits at p, or -1. */
@@ -491,18 +501,25 @@ exim_match(const struct syslog_msg *sm)
 /*
  * exim_syslog_parse - the message of one syslog line from Exim.  Its own
  * time stamp (syslog_timestamp, the default) is skipped: the syslog
- * header's time is the one with a zone or a year rule.
+ * header's time is the one with a zone or a year rule.  The later parts
+ * of an entry Exim split ("[2\5] ...": a rejectlog's header dump, the
+ * rest of a long line) belong to its first part; the second copy of a
+ * line Exim writes to both its logs is marked (exim_logs.c).
  */
 enum parse_result
 exim_syslog_parse(void *p, const struct syslog_msg *sm,
     const struct ev_ref *ref, ev_sink sink, void *arg)
 {
+	struct exim	*ex = p;
 	struct ex_stamp	 st;
 	struct ex_ctx	 c;
-	struct span	 body = sm->msg;
+	struct span	 body = sm->msg, msg;
 
+	if (ex_part(&body) > 1)
+		return (PARSE_OK);
+	msg = body;
 	memset(&c, 0, sizeof(c));
-	c.ex = p;
+	c.ex = ex;
 	c.ref = ref;
 	c.sink = sink;
 	c.arg = arg;
@@ -514,6 +531,8 @@ exim_syslog_parse(void *p, const struct syslog_msg *sm,
 		body = ex_at(body, st.len);
 	if (!ex_head(&c, body))
 		return (PARSE_BAD);
+	c.copy_of = ex_syslog_copy(ex, sm, ref->line, msg,
+	    ex_form(c.qid.n > 0, c.body));
 	return (ex_dispatch(&c));
 }
 
@@ -539,6 +558,7 @@ ex_event(const struct ex_ctx *c, struct event *ev, enum ev_type t,
 	ev->time = c->time;
 	ev->usec = c->usec;
 	ev->ref = *c->ref;
+	ev->copy_of = c->copy_of;
 	ev->host = c->host;
 	ev->program = c->program;
 	ev->instance = c->program;
@@ -616,7 +636,7 @@ ex_reply(const struct ex_ctx *c, struct span text, struct event *ev)
 }
 
 /* ex_quoted_end - offset after the closing quote of s[i] == '"', or 0. */
-static size_t
+size_t
 ex_quoted_end(struct span s, size_t i)
 {
 	for (i++; i < s.n; i++) {

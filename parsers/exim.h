@@ -27,6 +27,10 @@
  * struct mtalog_native ones), syslog lines as a program parser
  * (exim_match and the exim_syslog_* functions).  Events are filled as
  * event.h documents; see exim.c for each line form.
+ *
+ * Through syslog, the second copy of a line Exim writes to both its
+ * mainlog and its rejectlog (syslog_duplication) is marked (event.h,
+ * copy_of).
  */
 
 #ifndef EXIM_H
@@ -54,6 +58,7 @@ enum parse_result exim_native_parse(void *, struct mtalog *,
 bool		 exim_match(const struct syslog_msg *);
 void		*exim_syslog_new(void);
 void		 exim_syslog_free(void *);
+void		 exim_syslog_begin(void *);
 enum parse_result exim_syslog_parse(void *, const struct syslog_msg *,
 		    const struct ev_ref *, ev_sink, void *);
 

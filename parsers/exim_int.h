@@ -9,8 +9,8 @@
  */
 
 /*
- * Private to the Exim parser (exim.c, exim_smtp.c): the parser's state,
- * the per-line context and the helpers the two files share.
+ * Private to the Exim parser (exim.c, exim_smtp.c, exim_logs.c): the
+ * parser's state, the per-line context and the helpers the files share.
  */
 
 #ifndef EXIM_INT_H
@@ -25,6 +25,7 @@
 #include "rx.h"
 
 struct syslog_clock;
+struct syslog_msg;
 
 /* The built-in patterns, compiled once. */
 enum ex_rx {
@@ -33,12 +34,33 @@ enum ex_rx {
 	EX_RX__MAX
 };
 
+/* Which of Exim's logs a line of this form goes to (ex_form). */
+enum ex_form {
+	EX_FORM_OTHER,		/* not known, or either */
+	EX_FORM_MAIN,		/* the mainlog only */
+	EX_FORM_REJECT		/* the mainlog and the rejectlog */
+};
+
+/* One of the last entries of a syslog source (exim_logs.c). */
+struct ex_recent {
+	uint64_t		 line;		/* 0: the slot is empty */
+	uint64_t		 key;		/* host and program, hashed */
+	int64_t			 pid;		/* -1 unknown */
+	bool			 open;		/* a refusal, its copy to come */
+	struct buf		 msg;		/* its message, while open */
+};
+
 struct exim {
 	struct rx		*rx[EX_RX__MAX];
 	struct syslog_clock	*clock;		/* native: local stamps */
 	char			 stamp[20];	/* last local stamp seen */
 	int64_t			 stamp_time;	/* and its UTC time */
 	bool			 in_entry;	/* the last line was Exim's */
+	/* Syslog: the last entries, to tell a second copy (exim_logs.c). */
+	struct ex_recent	 recent[EV_COPY_WINDOW];
+	size_t			 next;		/* the slot to take next */
+	uint64_t		 paired;	/* refusals that had a copy */
+	uint64_t		 lone;		/* and that had none */
 };
 
 /* One line being parsed. */
@@ -53,6 +75,7 @@ struct ex_ctx {
 	struct span		 program;
 	struct span		 qid;		/* empty when none */
 	struct span		 body;		/* after stamp, pid and id */
+	uint64_t		 copy_of;	/* a syslog copy of that line */
 };
 
 /* A client as Exim writes it: "name (helo) [ip]:port". */
@@ -77,6 +100,7 @@ struct ex_fields {
 };
 
 /* exim.c */
+size_t		 ex_quoted_end(struct span, size_t);
 void		 ex_event(const struct ex_ctx *, struct event *, enum ev_type,
 		    bool);
 void		 ex_emit(const struct ex_ctx *, struct event *);
@@ -92,5 +116,13 @@ size_t		 ex_fields(const struct ex_ctx *, struct span,
 /* exim_smtp.c */
 enum parse_result ex_smtp(const struct ex_ctx *);
 bool		 ex_note(struct span);
+
+/* exim_logs.c */
+enum ex_form	 ex_form(bool, struct span);
+unsigned	 ex_part(struct span *);
+uint64_t	 ex_syslog_copy(struct exim *, const struct syslog_msg *,
+		    uint64_t, struct span, enum ex_form);
+void		 ex_logs_begin(struct exim *);
+void		 ex_logs_free(struct exim *);
 
 #endif /* EXIM_INT_H */

@@ -45,6 +45,7 @@ struct mtalog_parser {
 	const char	*formats[SYSLOG__MAX];
 	void		*(*create)(void);
 	void		 (*destroy)(void *);
+	void		 (*begin)(void *);	/* a new source; may be NULL */
 	bool		 (*match)(const struct syslog_msg *);
 	enum parse_result (*parse)(void *, const struct syslog_msg *,
 			    const struct ev_ref *, ev_sink, void *);
@@ -71,24 +72,26 @@ static const struct mtalog_parser mtalog_parsers[] = {
 	      [SYSLOG_BSD] = "postfix-bsd",
 	      [SYSLOG_MAILLOG] = "postfix-maillog",
 	      [SYSLOG_RFC5424] = "postfix-rfc5424" },
-	    mt_postfix_new, mt_postfix_free, postfix_match, mt_postfix_parse },
+	    mt_postfix_new, mt_postfix_free, NULL, postfix_match,
+	    mt_postfix_parse },
 	{ "sendmail",
 	    { [SYSLOG_RFC3339] = "sendmail-rfc3339",
 	      [SYSLOG_BSD] = "sendmail-bsd",
 	      [SYSLOG_RFC5424] = "sendmail-rfc5424" },
-	    mt_sendmail_new, mt_sendmail_free, sendmail_match,
+	    mt_sendmail_new, mt_sendmail_free, NULL, sendmail_match,
 	    mt_sendmail_parse },
 	{ "opensmtpd",
 	    { [SYSLOG_RFC3339] = "opensmtpd-rfc3339",
 	      [SYSLOG_BSD] = "opensmtpd-bsd",
 	      [SYSLOG_RFC5424] = "opensmtpd-rfc5424" },
-	    mt_opensmtpd_new, mt_opensmtpd_free, opensmtpd_match,
+	    mt_opensmtpd_new, mt_opensmtpd_free, NULL, opensmtpd_match,
 	    mt_opensmtpd_parse },
 	{ "exim-syslog",
 	    { [SYSLOG_RFC3339] = "exim-syslog-rfc3339",
 	      [SYSLOG_BSD] = "exim-syslog-bsd",
 	      [SYSLOG_RFC5424] = "exim-syslog-rfc5424" },
-	    exim_syslog_new, exim_syslog_free, exim_match, exim_syslog_parse },
+	    exim_syslog_new, exim_syslog_free, exim_syslog_begin, exim_match,
+	    exim_syslog_parse },
 };
 #define MTALOG_NPARSERS	(sizeof(mtalog_parsers) / sizeof(mtalog_parsers[0]))
 
@@ -307,6 +310,9 @@ mtalog_begin_source(struct mtalog *ml, int64_t anchor)
 	for (i = 0; mtalog_natives[i].name != NULL; i++)
 		if (mtalog_natives[i].begin != NULL)
 			mtalog_natives[i].begin(ml->nstate[i]);
+	for (i = 0; i < MTALOG_NPARSERS; i++)
+		if (mtalog_parsers[i].begin != NULL)
+			mtalog_parsers[i].begin(ml->state[i]);
 	memset(&ml->stats, 0, sizeof(ml->stats));
 	memset(ml->forms, 0, sizeof(ml->forms));
 	memset(ml->unsure, 0, sizeof(ml->unsure));

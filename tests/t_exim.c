@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,19 +59,26 @@ collect(void *arg, const struct event *ev)
 	nev++;
 }
 
-/* feed - one line; the events land in evs[]. */
+/* feed_at - line n of its source; the events land in evs[]. */
 static enum parse_result
-feed(struct mtalog *ml, const char *s)
+feed_at(struct mtalog *ml, uint64_t n, const char *s)
 {
 	struct ev_ref	ref;
 
 	memset(&ref, 0, sizeof(ref));
-	ref.line = 1;
+	ref.line = n;
 	ref.raw.p = s;
 	ref.raw.n = strlen(s);
 	nev = 0;
 	memset(evs, 0, sizeof(evs));
 	return (mtalog_line(ml, &ref, collect, NULL));
+}
+
+/* feed - one line, as line 1. */
+static enum parse_result
+feed(struct mtalog *ml, const char *s)
+{
+	return (feed_at(ml, 1, s));
 }
 
 /* find - the first event of type t, or NULL. */
@@ -639,6 +647,130 @@ t_more(void)
 	mtalog_free(ml);
 }
 
+/* The syslog header and Exim's date of the copy tests. */
+#define SL(usec, pid)	"2026-12-01T21:09:50." usec "+00:00 mx exim[" pid \
+			"]: 2026-12-01 21:09:50 "
+#define RCPT66	"H=(friend) [127.0.0.66]:51491 " \
+		"F=<promo@cheap-meds.example> rejected RCPT " \
+		"<buyer1@mailbox-one.example>: relay not permitted"
+#define AUTH105	"plain_server authenticator failed for (ylmf-pc) " \
+		"[127.0.0.105]:58667: 535 Incorrect authentication data " \
+		"(set_id=dave)"
+
+/* copy - feed line n; the copy_of of its first event (-1: no event). */
+static int64_t
+copy(struct mtalog *ml, uint64_t n, const char *s)
+{
+	(void)feed_at(ml, n, s);
+	return (nev > 0 ? (int64_t)evs[0].copy_of : -1);
+}
+
+/*
+ * Syslog with syslog_duplication: the second copy of a line Exim writes
+ * to its mainlog and its rejectlog (lines 250/251 and 158/159 of
+ * samples/exim/mail-dup.log, their microseconds kept).
+ */
+static void
+t_syslog_copy(void)
+{
+	struct mtalog_opts	 o = { 0, "UTC", NULL };
+	struct mtalog		*ml;
+	int			 i;
+	char			 line[512];
+
+	ml = mtalog_new(&o);
+	mtalog_begin_source(ml, T);
+	is_int(copy(ml, 1, SL("266613", "2016") RCPT66), 0, "first copy");
+	is_int(copy(ml, 2, SL("266627", "2016") RCPT66), 1,
+	    "second copy: of line 1");
+	is_int(evs[0].type, EV_REJECT, "second copy: still a refusal");
+	/* a client that sent it again: two more lines, a pair of their own */
+	is_int(copy(ml, 3, SL("267075", "2016") RCPT66), 0,
+	    "a repeat: a first copy (line 2 was a copy)");
+	is_int(copy(ml, 4, SL("267111", "2016") RCPT66), 3,
+	    "the repeat's copy: of line 3");
+	/* another process's line between the two copies */
+	is_int(copy(ml, 5, SL("498475", "1412") AUTH105), 0, "auth: first");
+	is_int(copy(ml, 6, SL("498500", "1413") "SMTP connection from "
+	    "[127.0.0.1]:58235 (TCP/IP connection count = 1)"), 0,
+	    "another process");
+	is_int(copy(ml, 7, SL("498668", "1412") AUTH105), 5,
+	    "auth: second, of line 5 across another process's line");
+	is_int(evs[0].type, EV_AUTH_FAIL, "auth: its event");
+	/* after DATA: the rejectlog's copy is numbered, its headers follow */
+	is_int(copy(ml, 8, SL("600001", "1420") "1xYV6k-0004w3-0u H=(x) "
+	    "[127.0.0.77]:4410 F=<a@b.example> rejected after DATA: spam"),
+	    0, "after DATA: first");
+	is_int(copy(ml, 10, "2026-12-01T21:09:50.600030+00:00 mx exim[1420]: "
+	    "[1\\3] 2026-12-01 21:09:50 1xYV6k-0004w3-0u H=(x) "
+	    "[127.0.0.77]:4410 F=<a@b.example> rejected after DATA: spam"), 8,
+	    "after DATA: \"[1\\3] \" and the line, a copy of line 8");
+	is_int(feed_at(ml, 11, "2026-12-01T21:09:50.600031+00:00 mx "
+	    "exim[1420]: [2\\3] Envelope-from: <a@b.example>"), PARSE_OK,
+	    "part 2: part of the entry");
+	is_int(nev, 0, "part 2: no event");
+	is_int(feed_at(ml, 12, "2026-12-01T21:09:50.600032+00:00 mx "
+	    "exim[1420]: [3/3] Envelope-to: <c@d.example>"), PARSE_OK,
+	    "part 3: part of the entry");
+	is_int(nev, 0, "part 3: no event");
+	/* a line written to the mainlog alone is never paired */
+	is_int(copy(ml, 13, SL("700001", "1430") "SMTP syntax error in "
+	    "\"RCPT TO:<a@b@c>\" H=(x) [127.0.0.77]:4411 malformed address"), 0,
+	    "syntax error: first");
+	is_int(copy(ml, 14, SL("700002", "1430") "SMTP syntax error in "
+	    "\"RCPT TO:<a@b@c>\" H=(x) [127.0.0.77]:4411 malformed address"), 0,
+	    "syntax error again: a repeat (the mainlog's alone)");
+	/* a line of the same process between: the refusal had no copy */
+	is_int(copy(ml, 15, SL("800001", "1440") AUTH105), 0, "lone: first");
+	is_int(copy(ml, 16, SL("800002", "1440") "SMTP connection from "
+	    "(ylmf-pc) [127.0.0.105]:58667 closed by QUIT"), 0,
+	    "lone: its process goes on");
+	is_int(copy(ml, 17, SL("800003", "1440") AUTH105), 0,
+	    "lone: the same line after it is a repeat");
+	/* more than EV_COPY_WINDOW entries between: not a copy */
+	is_int(copy(ml, 18, SL("900001", "1450") RCPT66), 0, "far: first");
+	for (i = 0; i < EV_COPY_WINDOW; i++) {
+		snprintf(line, sizeof(line), SL("900002", "%d") "SMTP "
+		    "connection from [127.0.0.1]:%d (TCP/IP connection count "
+		    "= 1)", 2000 + i, 3000 + i);
+		(void)feed_at(ml, (uint64_t)(19 + i), line);
+	}
+	is_int(copy(ml, 19 + EV_COPY_WINDOW, SL("900003", "1450") RCPT66), 0,
+	    "far: 16 entries later, a repeat");
+	mtalog_free(ml);
+
+	/*
+	 * syslog_duplication = false: each line once.  A refusal alone
+	 * shows it; from then on the same line twice is a client's repeat.
+	 */
+	ml = mtalog_new(&o);
+	mtalog_begin_source(ml, T);
+	is_int(copy(ml, 1, SL("100001", "10") "rejected EHLO from "
+	    "[127.0.0.88]:55371: syntactically invalid argument(s): a b c"), 0,
+	    "once: EHLO");
+	is_int(copy(ml, 2, SL("100002", "10") "rejected MAIL from "
+	    "[127.0.0.88]:55371: no HELO/EHLO given"), 0, "once: MAIL");
+	is_int(copy(ml, 3, SL("100003", "10") "rejected MAIL from "
+	    "[127.0.0.88]:55371: no HELO/EHLO given"), 0,
+	    "once: MAIL again, a repeat (two lone refusals shown)");
+	mtalog_free(ml);
+
+	/* the same, before the file has shown anything: taken as a copy */
+	ml = mtalog_new(&o);
+	mtalog_begin_source(ml, T);
+	(void)copy(ml, 1, SL("100002", "10") "rejected MAIL from "
+	    "[127.0.0.88]:55371: no HELO/EHLO given");
+	is_int(copy(ml, 2, SL("100003", "10") "rejected MAIL from "
+	    "[127.0.0.88]:55371: no HELO/EHLO given"), 1,
+	    "first lines: the limit, a repeat taken as a copy");
+	/* a new source remembers nothing of the last */
+	mtalog_begin_source(ml, T);
+	is_int(copy(ml, 3, SL("100004", "10") "rejected MAIL from "
+	    "[127.0.0.88]:55371: no HELO/EHLO given"), 0,
+	    "a new source: its own lines only");
+	mtalog_free(ml);
+}
+
 int
 main(void)
 {
@@ -656,5 +788,6 @@ main(void)
 	mtalog_free(ml);
 	t_forms();
 	t_more();
+	t_syslog_copy();
 	return (done_testing());
 }

@@ -296,6 +296,101 @@ is "$(q5 "SELECT format || ' ' || parsed || '/' || lines FROM sources")" \
 cmp -s "$tmp/sl.f" "$tmp/s5.f"
 is $? 0 "RFC 5424 copy: the findings of the RFC 3339 copy"
 
+# --- The same plan logged with syslog_duplication = true ---
+# samples/exim/mail-dup.log, another run of the plan (other pids, ports and
+# times): every line Exim writes to its mainlog and its rejectlog reaches
+# syslog twice, the mainlog's copy and then the rejectlog's, from the same
+# process.  That run's mainlog had 391 lines and its rejectlog 34
+# (run/syslog-dup-check.txt): 425 lines.  The pairs, found with awk (a
+# message, after the syslog time stamp and host, equal to the line
+# before's): 34, each the line right after its first copy.
+D="$S/mail-dup.log"
+awk '{ m = $0; sub(/^[^ ]+ [^ ]+ /, "", m); if (m == prev) print NR;
+    prev = m }' "$D" >"$tmp/dup.lines"
+is "$(wc -l <"$tmp/dup.lines" | tr -d ' ')" 34 "mail-dup.log: 34 second copies"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$tmp/dup.db" $L "$D"
+is $? 0 "ingest the duplicated syslog copy"
+qd() { Qd "$tmp/dup.db" "$1"; }
+is "$(qd "SELECT format || ' ' || parsed || '/' || lines FROM sources")" \
+    "exim-syslog-rfc3339 425/425" "duplicated: its format, every line read"
+# By hand from mail-dup.log, each pair once: 20 rejected RCPT, 4 rejected
+# EHLO, 4 rejected MAIL, 2 dropped sessions, and the 6 syntax and 6
+# protocol errors the mainlog alone has (they are not doubled) = 42
+# refusals; 4 failed AUTH (8 lines); 22 refused RCPTs (the 20 and the 2
+# syntax errors of 127.0.0.77's address tricks).
+is "$(qd "SELECT count(*) || '/' || sum(rejects) || '/' ||
+    sum(auth_failures) FROM sessions")" "52/42/4" \
+    "duplicated: 52 sessions, 42 refusals, 4 failed AUTH"
+is "$(qd "SELECT count(*) FROM recipients WHERE outcome = 'rejected'")" \
+    22 "duplicated: 22 refused RCPTs"
+# Per client address: the sessions, refusals, failed AUTH and findings of
+# the mainlog (the ground truth above), one line each.
+perip() {
+	"$RT" sql -d "$1" "SELECT client_ip, count(*), sum(rejects),
+	    sum(auth_failures), sum(messages) FROM sessions GROUP BY 1
+	    ORDER BY 1"
+	"$RT" sql -d "$1" "SELECT kind, client_ip, auth_user, count(*),
+	    sum(recipients), sum(delivered), sum(deferred), sum(bounced)
+	    FROM findings GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+}
+perip "$m1" >"$tmp/main.perip"
+perip "$tmp/dup.db" >"$tmp/dup.perip"
+cmp -s "$tmp/main.perip" "$tmp/dup.perip"
+is $? 0 "duplicated: per client address, the mainlog's sessions, refusals and findings"
+for pair in 127.0.0.66:6:5 127.0.0.77:4:12 127.0.0.88:10:21 \
+    127.0.0.105:3:1 127.0.0.50:1:3; do
+	ip=${pair%%:*}
+	is "$(qd "SELECT count(*) || ':' || sum(rejects) FROM sessions WHERE
+	    client_ip = '$ip'")" "${pair#*:}" "duplicated: $ip sessions:refusals"
+done
+is "$(qd "SELECT kind || ':' || count(*) || '/' || sum(recipients) FROM
+    findings WHERE kind = 'open-relay'")" "open-relay:7/22" \
+    "duplicated: the same open relaying"
+# Each second copy is evidence only, tied to its first copy's rows.
+lines=$(paste -sd, "$tmp/dup.lines")
+is "$(qd "SELECT count(*) FROM evidence WHERE line IN ($lines)")" 34 \
+    "duplicated: one evidence row per second copy"
+is "$(qd "SELECT count(*) FROM evidence c JOIN evidence f ON f.source_id =
+    c.source_id AND f.line = c.line - 1 AND f.session_id = c.session_id AND
+    f.message_id IS c.message_id WHERE c.line IN ($lines)")" 34 \
+    "duplicated: each tied to the session and message of the line before"
+is "$(qd "SELECT count(*) FROM evidence WHERE line NOT IN ($lines)")" \
+    "$(Qd "$m1" "SELECT count(*) FROM evidence")" \
+    "duplicated: the other lines' evidence, as many rows as the mainlog's"
+# The session of 127.0.0.105 with two failed AUTH: four lines shown.
+s105=$(qd "SELECT id FROM sessions WHERE client_ip = '127.0.0.105' AND
+    auth_failures = 2")
+"$RT" show -d "$tmp/dup.db" "$s105" >"$tmp/dup.show"
+contains "$tmp/dup.show" "(2 failed attempts)" \
+    "duplicated: show counts 2 failed AUTH"
+is "$(grep -c 'authenticator failed for' "$tmp/dup.show")" 4 \
+    "duplicated: show lists both copies of both"
+
+# A refusal the client really repeated counts as often as it happened.
+# 127.0.0.66's second session got one refused RCPT (z@isp-mail.example):
+# with syslog_duplication its two lines, given twice (the client sent the
+# RCPT again in the same second), are two refusals; in mail.log (each
+# line once), its line given twice is two refusals too.
+zd=$(grep -n 'rejected RCPT <z@isp-mail.example>' "$D" | head -1 | cut -d: -f1)
+awk -v a="$zd" '{ print } NR == a + 1 { print l1; print $0 } NR == a {
+    l1 = $0 }' "$D" >"$tmp/dup-repeat.log"
+zs=$(grep -n 'rejected RCPT <z@isp-mail.example>' "$S/mail.log" | cut -d: -f1)
+awk -v a="$zs" '{ print } NR == a { print }' "$S/mail.log" \
+    >"$tmp/once-repeat.log"
+port() { sed -n "$2p" "$1" | sed 's/.*\]:\([0-9]*\) F=.*/\1/'; }
+for f in dup-repeat:"$(port "$D" "$zd")" once-repeat:"$(port "$S/mail.log" "$zs")"; do
+	p=${f#*:}
+	f=${f%:*}
+	# shellcheck disable=SC2086
+	"$RT" ingest -q -d "$tmp/$f.db" $L "$tmp/$f.log"
+	is "$(Qd "$tmp/$f.db" "SELECT sum(rejects) FROM sessions")" 43 \
+	    "$f: 43 refusals, the repeat counted"
+	is "$(Qd "$tmp/$f.db" "SELECT rejects FROM sessions WHERE
+	    client_ip = '127.0.0.66' AND client_port = $p")" 2 \
+	    "$f: that session's refusal twice"
+done
+
 # --mta-config with Debian's debconf answers gives the same locality.
 "$RT" ingest -q -d "$tmp/mc.db" --mta-config "$S/update-exim4.conf.conf" \
     --local-domain mx.corp.example "$S/mainlog" 2>"$tmp/mc.err"

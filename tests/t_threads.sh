@@ -61,6 +61,9 @@ run postfix --mta-config "$S/postfix/main.cf" "$S/postfix/mail.log" \
     "$S/pcap/incident.pcapng"
 run exim --mta-config "$S/exim/update-exim4.conf.conf" "$S/exim/mainlog" \
     "$S/exim/incident.pcap"
+# the second copies of syslog_duplication are told in the reader thread
+run exim-dup --mta-config "$S/exim/update-exim4.conf.conf" \
+    "$S/exim/mail-dup.log"
 run sendmail --local-domain example.test "$S/sendmail/mail.log"
 run opensmtpd --local-domain example.test "$S/opensmtpd/mail.log" \
     "$S/opensmtpd/incident.pcap"
