@@ -248,7 +248,7 @@ dup_seed(struct corr *c)
 	d->seeded = true;
 	st = store_prepare(c->st, "SELECT EXISTS (SELECT 1 FROM sources"
 	    " WHERE id != ?1 AND (format = 'exim' OR"
-	    " format LIKE 'exim-syslog%'))");
+	    " format LIKE 'exim-%'))");
 	store_bind_i64(st, 1, c->source_id);
 	n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
@@ -264,7 +264,7 @@ dup_seed(struct corr *c)
 	    " JOIN sources s ON s.id = e.source_id"
 	    " JOIN root ON root.id = e.source_id"
 	    " WHERE root.r != ?1 AND (s.format = 'exim' OR"
-	    " s.format LIKE 'exim-syslog%')"
+	    " s.format LIKE 'exim-%')"
 	    " AND e.event IN ('reject', 'auth-fail', 'warning')"
 	    " ORDER BY root.r, e.line, e.id");
 	store_bind_i64(st, 1, c->file_id);

@@ -41,6 +41,7 @@
 #include "correlate.h"
 #include "event.h"
 #include "evpipe.h"
+#include "exim.h"
 #include "log.h"
 #include "mtalog.h"
 #include "pcapin.h"
@@ -400,16 +401,20 @@ ingest_is_rejectlog(const char *path)
  * tracking logs (Exchange), which name sessions other logs record, and
  * Exim's rejectlog, whose refusals its mainlog also has (read after the
  * mainlog they only add evidence to its rows).  A rejectlog is known by
- * its name (rejectlog, rejectlog.1, rejectlog.2.gz, ...): its lines are
- * the mainlog's.
+ * its name (rejectlog, rejectlog.1, rejectlog.2.gz, ...) or by its first
+ * lines, whatever its name (exim_sniff_*: refusals only; the reader
+ * thread decides the same from the same lines, and stores the format
+ * "exim-rejectlog" that ingest_rebuild_plan reads back).
  */
 static int
 ingest_pass(const char *path)
 {
 	struct source		*s;
 	struct source_line	 ln;
+	struct exim_sniff	 sniff;
 	char			 err[256];
-	int			 i, pass = 1;
+	uint64_t		 i;
+	int			 pass = 1;
 
 	if (ingest_source_is_capture(path))
 		return (0);
@@ -417,12 +422,18 @@ ingest_pass(const char *path)
 		return (2);
 	if ((s = source_open(path, false, err, sizeof(err))) == NULL)
 		return (1);
-	for (i = 0; i < 4 && source_next_line(s, &ln) == 1; i++)
-		if (ln.text.n > 0 && ln.text.p[0] == '#' &&
+	exim_sniff_init(&sniff);
+	for (i = 0; source_next_line(s, &ln) == 1; i++) {
+		if (i < 4 && ln.text.n > 0 && ln.text.p[0] == '#' &&
 		    span_find(ln.text, "Message Tracking Log") != NULL) {
 			pass = 2;
 			break;
 		}
+		if (!exim_sniff_line(&sniff, ln.text) && i >= 3)
+			break;
+	}
+	if (exim_sniff_rejectlog(&sniff))
+		pass = 2;
 	source_close(s);
 	return (pass);
 }
@@ -1185,6 +1196,7 @@ ingest_rebuild_plan(struct store *st, char **paths, size_t n, char ***old,
 		if (strcmp(store_col_text(s, 1), "pcap") == 0)
 			p = 0;
 		else if (strcmp(store_col_text(s, 2), "exchange2003") == 0 ||
+		    strcmp(store_col_text(s, 2), "exim-rejectlog") == 0 ||
 		    ingest_is_rejectlog(path))
 			p = 2;
 		else if (strcmp(store_col_text(s, 2), "exchange") == 0 &&
@@ -1281,6 +1293,7 @@ ingest_files(struct store *st, char **paths, size_t n,
 	char			**real;
 	const char		**shown;
 	bool			*spooled;
+	int			*passes;
 	size_t			 i;
 	int			 rv = 0, pass;
 
@@ -1314,6 +1327,7 @@ ingest_files(struct store *st, char **paths, size_t n,
 	real = xcalloc(n + 1, sizeof(*real));
 	shown = xcalloc(n + 1, sizeof(*shown));
 	spooled = xcalloc(n + 1, sizeof(*spooled));
+	passes = xcalloc(n + 1, sizeof(*passes));
 	for (i = 0; i < n; i++) {
 		struct stat	sb;
 
@@ -1330,6 +1344,8 @@ ingest_files(struct store *st, char **paths, size_t n,
 		else
 			real[i] = xstrdup(paths[i]);
 		spooled[i] = real[i] != NULL && strcmp(real[i], paths[i]) != 0;
+		/* Looked at once: a spooled standard input by its bytes. */
+		passes[i] = real[i] != NULL ? ingest_pass(real[i]) : -1;
 	}
 	for (pass = 0; pass < 3; pass++)
 		for (i = 0; i < n; i++) {
@@ -1340,7 +1356,7 @@ ingest_files(struct store *st, char **paths, size_t n,
 				}
 				continue;
 			}
-			if (ingest_pass(real[i]) != pass)
+			if (passes[i] != pass)
 				continue;
 			if (ingest_one(st, corr, ml, real[i], shown[i],
 			    (uint32_t)i, tot, o) == -1)
@@ -1354,6 +1370,7 @@ ingest_files(struct store *st, char **paths, size_t n,
 	free(real);
 	free(shown);
 	free(spooled);
+	free(passes);
 	if (store_begin(st) == -1)
 		fatalx("cannot start a transaction");
 	corr_flush(corr);

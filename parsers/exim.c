@@ -73,15 +73,9 @@ static const struct {
 	    "(?:[ -](?<dsn>[245]\\.[0-9]{1,3}\\.[0-9]{1,3}))?(?:[ -]|$)" },
 };
 
-/* A parsed "YYYY-MM-DD HH:MM:SS[.fff][ +hhmm] " stamp. */
-struct ex_stamp {
-	int		 y, mo, d;
-	int64_t		 sod;
-	int32_t		 usec;
-	bool		 zone;
-	int32_t		 off;
-	size_t		 len;		/* with the space after it */
-};
+/* A rejectlog is told within this many of its first entries and lines. */
+#define EX_SNIFF_ENTRIES	200
+#define EX_SNIFF_LINES		4000
 
 static enum parse_result ex_dispatch(struct ex_ctx *);
 
@@ -96,6 +90,7 @@ ex_new(struct syslog_clock *clock)
 	ex->clock = clock;
 	for (i = 0; i < EX_RX__MAX; i++)
 		ex->rx[i] = rx_new(ex_rx_table[i].name, ex_rx_table[i].pattern);
+	exim_sniff_init(&ex->sniff);
 	ex_logs_begin(ex);
 	return (ex);
 }
@@ -136,7 +131,20 @@ exim_native_begin(void *p)
 
 	ex->in_entry = false;
 	ex->stamp[0] = '\0';
+	exim_sniff_init(&ex->sniff);
 	ex_logs_begin(ex);
+}
+
+/*
+ * exim_native_format - the source's format when it is more than "exim":
+ * "exim-rejectlog" for a rejectlog (exim_sniff_rejectlog), else NULL.
+ */
+const char *
+exim_native_format(void *p)
+{
+	struct exim	*ex = p;
+
+	return (exim_sniff_rejectlog(&ex->sniff) ? "exim-rejectlog" : NULL);
 }
 
 /* exim_syslog_new - the syslog program parser (times come from syslog). */
@@ -285,7 +293,7 @@ exim_is_msgid(struct span s)
 }
 
 /* ex_head - split pid and message id off body into c; false if empty. */
-static bool
+bool
 ex_head(struct ex_ctx *c, struct span body)
 {
 	struct span	tok;
@@ -373,7 +381,7 @@ ex_tag(struct span s, struct span *host)
  * goes into *host) into *body.  The tag may also come before the stamp.
  * False if there is no stamp at either place.
  */
-static bool
+bool
 ex_untag(struct span line, struct ex_stamp *st, struct span *at,
     struct span *host, struct span *body)
 {
@@ -410,6 +418,61 @@ exim_detect(struct span line)
 	if (!ex_head(&c, body))
 		return (false);
 	return (c.qid.n > 0 || ex_note(c.body));
+}
+
+/* exim_sniff_init - nothing looked at yet. */
+void
+exim_sniff_init(struct exim_sniff *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * exim_sniff_line - look at a source's next line, to tell a rejectlog
+ * from a mainlog.  Returns whether more lines could change the answer:
+ * false once a line only a mainlog has was seen, or after
+ * EX_SNIFF_ENTRIES of Exim's entries or EX_SNIFF_LINES lines.  Lines
+ * without Exim's time stamp (header dumps, blanks, other programs') only
+ * count as lines.
+ */
+bool
+exim_sniff_line(struct exim_sniff *s, struct span line)
+{
+	struct ex_stamp	st;
+	struct ex_ctx	c;
+	struct span	at, host, body;
+
+	if (s->main || s->entries >= EX_SNIFF_ENTRIES ||
+	    s->lines >= EX_SNIFF_LINES)
+		return (false);
+	s->lines++;
+	memset(&c, 0, sizeof(c));
+	if (!ex_untag(line, &st, &at, &host, &body) || !ex_head(&c, body))
+		return (true);
+	s->entries++;
+	switch (ex_form(c.qid.n > 0, c.body)) {
+	case EX_FORM_MAIN:
+		s->main = true;
+		return (false);
+	case EX_FORM_REJECT:
+		s->refusals++;
+		break;
+	case EX_FORM_OTHER:
+		break;
+	}
+	return (s->entries < EX_SNIFF_ENTRIES && s->lines < EX_SNIFF_LINES);
+}
+
+/*
+ * exim_sniff_rejectlog - do the lines looked at make a rejectlog: Exim's
+ * refusals (at least one) and their header dumps, and no line of the
+ * forms only a mainlog has (arrivals, deliveries, Completed, connections,
+ * syntax errors, queue runs, the daemon's start)?
+ */
+bool
+exim_sniff_rejectlog(const struct exim_sniff *s)
+{
+	return (!s->main && s->refusals > 0);
 }
 
 /*
@@ -462,6 +525,7 @@ exim_native_parse(void *p, struct mtalog *ml, const struct ev_ref *ref,
 	struct span		 at, host, body;
 	enum parse_result	 r;
 
+	(void)exim_sniff_line(&ex->sniff, ref->raw);
 	if (!ex_untag(ref->raw, &st, &at, &host, &body)) {
 		if (ex->in_entry && ex_continuation(ref->raw))
 			return (PARSE_OK);

@@ -28,15 +28,18 @@
  * (exim_match and the exim_syslog_* functions).  Events are filled as
  * event.h documents; see exim.c for each line form.
  *
- * Through syslog, the second copy of a line Exim writes to both its
- * mainlog and its rejectlog (syslog_duplication) is marked (event.h,
- * copy_of).
+ * A rejectlog is told from a mainlog by its first lines (exim_sniff_*:
+ * refusals, never a line only a mainlog has), so that its file can be
+ * read after the mainlog whatever its name; its source's format is then
+ * "exim-rejectlog".  Through syslog, the second copy of a line Exim
+ * writes to both logs (syslog_duplication) is marked (event.h, copy_of).
  */
 
 #ifndef EXIM_H
 #define EXIM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "event.h"
@@ -46,6 +49,18 @@ struct mtalog;
 struct syslog_clock;
 struct syslog_msg;
 
+/* Telling a rejectlog by its first lines: fed one line at a time. */
+struct exim_sniff {
+	uint32_t	 lines;		/* looked at */
+	uint32_t	 entries;	/* of them, Exim's (time stamp first) */
+	uint32_t	 refusals;	/* of them, the forms a rejectlog has */
+	bool		 main;		/* one only a mainlog has */
+};
+
+void		 exim_sniff_init(struct exim_sniff *);
+bool		 exim_sniff_line(struct exim_sniff *, struct span);
+bool		 exim_sniff_rejectlog(const struct exim_sniff *);
+
 /* The native format: Exim's own log files. */
 bool		 exim_detect(struct span);
 void		*exim_native_new(struct syslog_clock *);
@@ -53,6 +68,7 @@ void		 exim_native_free(void *);
 void		 exim_native_begin(void *);
 enum parse_result exim_native_parse(void *, struct mtalog *,
 		    const struct ev_ref *, ev_sink, void *);
+const char	*exim_native_format(void *);
 
 /* Exim through syslog: program "exim" or "exim4". */
 bool		 exim_match(const struct syslog_msg *);

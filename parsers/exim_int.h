@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "event.h"
+#include "exim.h"
 #include "mtalog.h"
 #include "rx.h"
 
@@ -56,11 +57,22 @@ struct exim {
 	char			 stamp[20];	/* last local stamp seen */
 	int64_t			 stamp_time;	/* and its UTC time */
 	bool			 in_entry;	/* the last line was Exim's */
+	struct exim_sniff	 sniff;		/* native: rejectlog or not */
 	/* Syslog: the last entries, to tell a second copy (exim_logs.c). */
 	struct ex_recent	 recent[EV_COPY_WINDOW];
 	size_t			 next;		/* the slot to take next */
 	uint64_t		 paired;	/* refusals that had a copy */
 	uint64_t		 lone;		/* and that had none */
+};
+
+/* A parsed "YYYY-MM-DD HH:MM:SS[.fff][ +hhmm] " stamp. */
+struct ex_stamp {
+	int		 y, mo, d;
+	int64_t		 sod;
+	int32_t		 usec;
+	bool		 zone;
+	int32_t		 off;
+	size_t		 len;		/* with the space after it */
 };
 
 /* One line being parsed. */
@@ -100,6 +112,9 @@ struct ex_fields {
 };
 
 /* exim.c */
+bool		 ex_untag(struct span, struct ex_stamp *, struct span *,
+		    struct span *, struct span *);
+bool		 ex_head(struct ex_ctx *, struct span);
 size_t		 ex_quoted_end(struct span, size_t);
 void		 ex_event(const struct ex_ctx *, struct event *, enum ev_type,
 		    bool);

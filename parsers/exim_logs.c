@@ -17,7 +17,7 @@
  * rejectlog's copy followed by the message's headers after DATA.  Other
  * lines go to the mainlog only.  ex_form() tells the two kinds apart by
  * the words Exim writes (a client's HELO name could mislead it; that can
- * cost at most the pairing of two identical lines).
+ * cost at most a pass order or the pairing of two identical lines).
  *
  * Through syslog (log_file_path with "syslog"), log.c's write_syslog()
  * sends the mainlog's copy at LOG_INFO and, with syslog_duplication true
@@ -175,7 +175,8 @@ ex_form(bool qid, struct span b)
 		if (span_startswith(rest, ex_both_after[i]))
 			return (EX_FORM_REJECT);
 	/* "RCPT <x>: discarded by RCPT ACL": dropped, but logged as refusals */
-	if ((span_startswith(rest, "RCPT ") || span_startswith(rest, "MAIL ")) &&
+	if ((span_startswith(rest, "RCPT ") ||
+	    span_startswith(rest, "MAIL ")) &&
 	    span_find(rest, ": discarded by ") != NULL)
 		return (EX_FORM_REJECT);
 	return (EX_FORM_OTHER);

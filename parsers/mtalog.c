@@ -102,15 +102,16 @@ static const struct mtalog_parser mtalog_parsers[] = {
  */
 static const struct mtalog_native mtalog_natives[] = {
 	{ "exchange", exchange_detect, exchange_create, exchange_destroy,
-	    exchange_begin, exchange_parse },
-	{ "iis", iis_detect, iis_create, iis_destroy, iis_begin, iis_parse },
+	    exchange_begin, exchange_parse, NULL },
+	{ "iis", iis_detect, iis_create, iis_destroy, iis_begin, iis_parse,
+	    NULL },
 	{ "exchange2003", iis_track_detect, iis_track_create,
-	    iis_track_destroy, iis_track_begin, iis_track_parse },
+	    iis_track_destroy, iis_track_begin, iis_track_parse, NULL },
 	{ "journald", journald_detect, journald_create, journald_destroy,
-	    journald_begin, journald_parse },
+	    journald_begin, journald_parse, NULL },
 	{ "exim", exim_detect, exim_native_new, exim_native_free,
-	    exim_native_begin, exim_native_parse },
-	{ NULL, NULL, NULL, NULL, NULL, NULL }
+	    exim_native_begin, exim_native_parse, exim_native_format },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
 struct mtalog {
@@ -413,7 +414,8 @@ mtalog_clock(struct mtalog *ml)
 /*
  * mtalog_format - the format of most lines parsed in the current source
  * ("postfix-rfc3339", "postfix-bsd", "postfix-maillog"), or NULL if no
- * line was claimed by a parser.  A day of 10 or more cannot tell BSD
+ * line was claimed by a parser.  A native format's name, or the closer
+ * one it gives ("exim-rejectlog").  A day of 10 or more cannot tell BSD
  * syslog from maillog_file; such lines go with whichever of the two the
  * other lines showed, BSD by default.
  */
@@ -425,8 +427,13 @@ mtalog_format(const struct mtalog *ml)
 	size_t		 i;
 	int		 f, amb;
 
-	if (ml->native != NULL)
+	if (ml->native != NULL) {
+		i = (size_t)(ml->native - mtalog_natives);
+		if (ml->native->format != NULL &&
+		    (best = ml->native->format(ml->nstate[i])) != NULL)
+			return (best);
 		return (ml->native->name);
+	}
 
 	for (i = 0; i < MTALOG_NPARSERS; i++) {
 		amb = ml->forms[i][SYSLOG_MAILLOG] > ml->forms[i][SYSLOG_BSD] ?

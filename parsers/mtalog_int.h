@@ -12,9 +12,11 @@
  * Inside parsers/: how a log format that is not syslog (Exim's mainlog,
  * Exchange's CSV logs, IIS W3C logs, journald JSON) plugs into mtalog.c.
  * A native format recognises its own lines (detect), keeps per-parser
- * state (create/destroy, begin at each new source) and turns one line into
- * events (parse).  One that carries syslog messages (journald) hands them
- * to mtalog_syslog_dispatch().
+ * state (create/destroy, begin at each new source), turns one line into
+ * events (parse) and may name the source's format more closely than its
+ * own name once it has read it (format, NULL if it never does).  One that
+ * carries syslog messages (journald) hands them to
+ * mtalog_syslog_dispatch().
  */
 
 #ifndef MTALOG_INT_H
@@ -37,6 +39,7 @@ struct mtalog_native {
 	void		 (*begin)(void *);	/* a new source starts */
 	enum parse_result (*parse)(void *, struct mtalog *,
 			    const struct ev_ref *, ev_sink, void *);
+	const char	*(*format)(void *);	/* a closer name, or NULL */
 };
 
 enum parse_result mtalog_syslog_dispatch(struct mtalog *,

@@ -518,7 +518,8 @@ t_more(void)
 	is_str(sp(e->host), "relay2.corp.example", "tag: the host");
 	is_str(sp(e->client_ip), "203.0.113.9", "tag: the client");
 	is_int(e->time, T, "tag: Exim's date");
-	is_str(mtalog_format(ml), "exim", "tag: the native format");
+	/* refusals alone so far: the source reads as a rejectlog */
+	is_str(mtalog_format(ml), "exim-rejectlog", "tag: the native format");
 	/* ... a severity where the host goes, then Exim's own "[pid]" */
 	is_int(feed(ml, "2026-12-01 21:09:50 notice exim4[77]: [77] SMTP "
 	    "syntax error in \"FOO\" H=(pc7) [203.0.113.9]:4410 "
@@ -527,6 +528,9 @@ t_more(void)
 	is_str(sp(e->host), "(null)", "severity tag: no host");
 	is_int(e->client_port, 4410, "severity tag: the client's port");
 	is_str(sp(e->stage), "UNKNOWN", "severity tag: stage");
+	/* a syntax error is written to the mainlog only */
+	is_str(mtalog_format(ml), "exim",
+	    "a mainlog's line: the mainlog's format");
 	/* a journal entry shown as "HOST IDENT[PID]: MESSAGE" */
 	is_int(feed(ml, "relay2.corp.example exim[4021]: 2026-12-01 21:09:50 "
 	    "cram_md5 authenticator failed for [203.0.113.10]: 535 "
@@ -771,6 +775,81 @@ t_syslog_copy(void)
 	mtalog_free(ml);
 }
 
+/* sniff - is the text of lines (NULL-ended) a rejectlog's? */
+static bool
+sniff(const char *const *lines)
+{
+	struct exim_sniff	s;
+
+	exim_sniff_init(&s);
+	for (; *lines != NULL; lines++)
+		if (!exim_sniff_line(&s, span_from_cstr(*lines)))
+			break;
+	return (exim_sniff_rejectlog(&s));
+}
+
+/* A rejectlog by its lines: refusals, never a line only a mainlog has. */
+static void
+t_sniff(void)
+{
+	static const char *const rej[] = {
+		"2026-12-01 21:09:54 rejected EHLO from [127.0.0.88]:55371: "
+		"syntactically invalid argument(s): a b c",
+		"2026-12-01 21:09:59 plain_server authenticator failed for "
+		"(ylmf-pc) [127.0.0.105]:54831: 535 Incorrect authentication "
+		"data (set_id=dave)",
+		"1999-03-02 09:44:33 10HmaX-000000005vi-0000 U=CALLER F=<x@y> "
+		"rejected after DATA: domain missing or malformed",
+		"Envelope-from: <x@y>",
+		"P Received: from CALLER (helo=test)",
+		"2026-12-01 21:10:12 H=(friend) [127.0.0.66]:44581 "
+		"F=<promo@cheap-meds.example> rejected RCPT "
+		"<buyer1@mailbox-one.example>: relay not permitted",
+		NULL
+	};
+	static const char *const main1[] = {
+		"2026-12-01 21:09:54 rejected EHLO from [127.0.0.88]:55371: "
+		"syntactically invalid argument(s): a b c",
+		"2026-12-01 21:09:47 1xYV6h-0004uz-38 <= alice@corp.example "
+		"H=(localhost) [127.0.0.1]:58235 P=esmtp S=505",
+		NULL
+	};
+	static const char *const main2[] = {
+		"2026-12-01 21:09:46 exim 4.96 daemon started: pid=18802, "
+		"-q30m",
+		NULL
+	};
+	static const char *const main3[] = {
+		"2026-12-01 21:10:12 H=(friend) [127.0.0.66]:44581 "
+		"F=<promo@cheap-meds.example> rejected RCPT <x@y>: no",
+		"2026-12-01 21:10:13 SMTP syntax error in \"RCPT TO:<a@b@c>\" "
+		"H=(x) [127.0.0.77]:4411 malformed address",
+		NULL
+	};
+	static const char *const notes[] = {
+		"2026-12-01 21:10:12 Warning: something to say",
+		NULL
+	};
+	static const char *const sys[] = {
+		"2026-12-01T21:10:12.1+00:00 mx exim[1]: 2026-12-01 21:10:12 "
+		"H=(friend) [127.0.0.66]:44581 F=<a@b> rejected RCPT <x@y>: no",
+		NULL
+	};
+	static const char *const hostile[] = {
+		"2026-12-01 21:10:12 H=(rejected ) [127.0.0.66]:44581 "
+		"F=<a@b> Warning: not a refusal",
+		NULL
+	};
+
+	ok(sniff(rej), "refusals and a header dump: a rejectlog");
+	ok(!sniff(main1), "an arrival: a mainlog");
+	ok(!sniff(main2), "the daemon's start: a mainlog");
+	ok(!sniff(main3), "a syntax error (the mainlog's alone): a mainlog");
+	ok(!sniff(notes), "no refusal: not a rejectlog");
+	ok(!sniff(sys), "syslog lines: not Exim's files");
+	ok(!sniff(hostile), "a HELO that says rejected: not a refusal");
+}
+
 int
 main(void)
 {
@@ -789,5 +868,6 @@ main(void)
 	t_forms();
 	t_more();
 	t_syslog_copy();
+	t_sniff();
 	return (done_testing());
 }

@@ -166,8 +166,11 @@ r="$tmp/rej.db"
 # shellcheck disable=SC2086
 "$RT" ingest -q -d "$r" $L "$S/rejectlog"
 is $? 0 "the rejectlog alone"
+# Its lines are refusals only (no arrival, delivery, connection or queue
+# run), so its format says it is a rejectlog.
 is "$(Qd "$r" "SELECT format || ' ' || parsed || '/' || lines FROM
-    sources")" "exim 34/34" "rejectlog: Exim's format, every line understood"
+    sources")" "exim-rejectlog 34/34" \
+    "rejectlog: Exim's rejectlog format, every line understood"
 is "$(Qd "$r" "SELECT count(*) FROM recipients WHERE outcome =
     'rejected'")" 20 "rejectlog: 20 refused RCPTs"
 is "$(fd "$r" 127.0.0.77 relay-attempt)" "3/10" "rejectlog: 127.0.0.77"
@@ -242,6 +245,54 @@ contains "$tmp/rm2.err" "reading them again" \
 rows "$b4" >"$tmp/rm2.rows"
 cmp -s "$tmp/main.rows" "$tmp/rm2.rows"
 is $? 0 "rejectlog run first: the rows of the mainlog alone"
+
+# A rejectlog under another name is known by its lines (refusals only, no
+# arrival, delivery, connection or queue run): it is read after the
+# mainlog whatever the order, named before or after it, from standard
+# input, or in a run before the mainlog's (the store is made again).
+cp "$S/rejectlog" "$tmp/exim-reject.log"
+for order in first last stdin-first stdin-last; do
+	d="$tmp/rn-$order.db"
+	case $order in
+	first)	set -- "$tmp/exim-reject.log" "$S/mainlog" ;;
+	last)	set -- "$S/mainlog" "$tmp/exim-reject.log" ;;
+	stdin-first) set -- - "$S/mainlog" ;;
+	stdin-last) set -- "$S/mainlog" - ;;
+	esac
+	# shellcheck disable=SC2086
+	"$RT" ingest -q -d "$d" $L "$@" <"$tmp/exim-reject.log" \
+	    2>"$tmp/rn-$order.err"
+	is $? 0 "renamed rejectlog ($order): ingested"
+	rows "$d" >"$tmp/rn-$order.rows"
+	cmp -s "$tmp/main.rows" "$tmp/rn-$order.rows"
+	is $? 0 "renamed rejectlog ($order): the rows of the mainlog alone"
+	is "$(Qd "$d" "SELECT count(*) FROM sessions")" 52 \
+	    "renamed rejectlog ($order): 52 sessions"
+	is "$(Qd "$d" "SELECT group_concat(format, ' ') FROM (SELECT format
+	    FROM sources ORDER BY id)")" "exim exim-rejectlog" \
+	    "renamed rejectlog ($order): read second, as a rejectlog"
+	is "$(Qd "$d" "SELECT count(*) FROM evidence WHERE source_id = 2 AND
+	    session_id IS NOT NULL")" 34 \
+	    "renamed rejectlog ($order): its 34 lines as evidence"
+	is "$(wc -c <"$tmp/rn-$order.err" | tr -d ' ')" 0 \
+	    "renamed rejectlog ($order): nothing to warn about"
+done
+d="$tmp/rn-runs.db"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$d" $L "$tmp/exim-reject.log" &&
+    "$RT" ingest -d "$d" $L "$S/mainlog" 2>"$tmp/rn-runs.err"
+is $? 0 "renamed rejectlog in a run before the mainlog's"
+contains "$tmp/rn-runs.err" "reading them again" \
+    "renamed rejectlog run first: the store is made again"
+rows "$d" >"$tmp/rn-runs.rows"
+cmp -s "$tmp/main.rows" "$tmp/rn-runs.rows"
+is $? 0 "renamed rejectlog run first: the rows of the mainlog alone"
+# The mainlog under another name stays a mainlog.
+cp "$S/mainlog" "$tmp/exim-main.log"
+# shellcheck disable=SC2086
+"$RT" ingest -q -d "$tmp/rn-main.db" $L "$tmp/exim-main.log"
+is "$(Qd "$tmp/rn-main.db" "SELECT format FROM sources")" exim \
+    "a renamed mainlog: Exim's format, not a rejectlog"
 
 # Copies are counted: a refusal logged twice in one file is two refusals,
 # a copy in another file takes one of them, and a copy more than there
