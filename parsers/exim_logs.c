@@ -49,7 +49,7 @@
  * both count once the file has shown a lone refusal.  The limit: a repeat
  * that comes before any other refusal in a file without copies counts
  * once (the file has shown nothing yet), and a file with copies that has
- * lost more than half of them (a rate limit) counts the rest twice.
+ * lost more of them than it kept (a rate limit) counts the rest twice.
  */
 
 #include "config.h"
