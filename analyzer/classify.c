@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "compat.h"
 #include "locality.h"
@@ -721,25 +722,51 @@ classify_prepare(struct store *st, struct locality *loc)
  * inference fills in the rest.  Returns 0, or -1 if the transaction could
  * not be committed.
  */
+/* classify_lap - with -vv, how long the step since the last took. */
+static void
+classify_lap(struct timespec *t, const char *what)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	log_debug("%s: %.3f s", what, (double)(now.tv_sec - t->tv_sec) +
+	    (double)(now.tv_nsec - t->tv_nsec) / 1e9);
+	*t = now;
+}
+
 int
 classify_run(struct store *st, struct locality *loc,
     struct classify_stats *cs)
 {
+	struct timespec	t;
+
 	memset(cs, 0, sizeof(*cs));
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	/* The indexes a new store made after its ingest (store.h). */
 	if (store_index_all(st) == -1 || store_begin(st) == -1)
 		return (-1);
+	classify_lap(&t, "indexes made after the ingest");
 	classify_load_stored(st, loc);
 	classify_infer(st, loc);
 	classify_default_nets(loc);
 	classify_save_locality(st, loc);
+	classify_lap(&t, "locality");
+	/* Findings are made anew, then indexed (store_table_indexes()). */
+	if (store_table_indexes(st, "findings", false) == -1)
+		goto fail;
 	(void)store_exec(st, "DELETE FROM findings");
 	classify_recipients(st, loc, cs);
+	classify_lap(&t, "recipients judged");
 	classify_flagged_accounts(st);
 	classify_findings(st, cs);
-	if (store_commit(st) == -1) {
-		(void)store_rollback(st);
-		return (-1);
-	}
+	if (store_table_indexes(st, "findings", true) == -1)
+		goto fail;
+	classify_lap(&t, "findings");
+	if (store_commit(st) == -1)
+		goto fail;
+	classify_lap(&t, "commit");
 	return (0);
+fail:
+	(void)store_rollback(st);
+	return (-1);
 }

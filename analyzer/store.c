@@ -760,6 +760,47 @@ store_index_all(struct store *st)
 	return (own ? store_commit(st) : 0);
 }
 
+/*
+ * store_table_indexes - drop (make false) or make again (make true) the
+ * schema's indexes on table: a table rewritten whole (findings, at every
+ * classification) is written quicker without them, then indexed from
+ * sorted keys.  -1 on error.
+ */
+int
+store_table_indexes(struct store *st, const char *table, bool make)
+{
+	const char	*p, *on, *e;
+	char		 name[64], want[80], sql[96];
+	size_t		 n;
+
+	snprintf(want, sizeof(want), " ON %s(", table);
+	for (p = store_schema; (p = strstr(p, "CREATE INDEX ")) != NULL;
+	    p = e) {
+		if ((e = strstr(p, ";\n")) == NULL)
+			break;
+		on = strstr(p, want);
+		if (on == NULL || on > e || (p > store_schema && p[-1] != '\n'))
+			continue;
+		p += strlen("CREATE INDEX ");
+		n = strcspn(p, " ");
+		if (n == 0 || n >= sizeof(name))
+			continue;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (make) {
+			if (store_schema_part(st, p - strlen("CREATE INDEX ")) ==
+			    -1)
+				return (-1);
+		} else {
+			snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s",
+			    name);
+			if (store_exec(st, sql) == -1)
+				return (-1);
+		}
+	}
+	return (0);
+}
+
 /* store_has_column - has table a column of that name (an older store)? */
 bool
 store_has_column(struct store *st, const char *table, const char *column)

@@ -93,6 +93,7 @@ sqlite3_stmt	*store_stmt(struct store *, enum store_stmt);
 int		 store_step_done(struct store *, sqlite3_stmt *);
 sqlite3_stmt	*store_prepare(struct store *, const char *);
 bool		 store_has_column(struct store *, const char *, const char *);
+int		 store_table_indexes(struct store *, const char *, bool);
 void		 store_index_need(struct store *, enum store_index);
 int		 store_index_all(struct store *);
 
