@@ -392,7 +392,7 @@ corr_join_logged(struct corr *c, const struct event *ev)
 		    " AND m.client_ip = ?3 AND m.evidence_kind != 'wire'"
 		    " AND s.kind != 'wire' AND s.flow IS NOT NULL"
 		    " AND m.first_epoch BETWEEN ?4 - 600 AND ?4 + 600"
-		    " AND NOT EXISTS (SELECT 1 FROM evidence e"
+		    " AND NOT EXISTS (SELECT 1 FROM evidence_lines e"
 		    " WHERE e.message_id = m.id AND e.event = 'client')"
 		    " ORDER BY abs(m.first_epoch - ?4), m.id LIMIT 1");
 	s = c->join_logged;

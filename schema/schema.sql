@@ -135,7 +135,8 @@ CREATE TABLE recipients (
 	tricked		INTEGER NOT NULL DEFAULT 0	-- looks local, is not
 ) STRICT;
 CREATE INDEX recipients_message ON recipients(message_id);
-CREATE INDEX recipients_verdict ON recipients(verdict);
+CREATE INDEX recipients_verdict ON recipients(verdict)
+    WHERE verdict IS NOT NULL;
 
 -- One finding per message and kind.
 CREATE TABLE findings (
@@ -197,7 +198,8 @@ CREATE TABLE evidence_lines (
 	len		INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX evidence_session ON evidence_lines(session_id);
-CREATE INDEX evidence_message ON evidence_lines(message_id);
+CREATE INDEX evidence_message ON evidence_lines(message_id)
+    WHERE message_id IS NOT NULL;
 
 CREATE VIEW evidence AS
 SELECT l.id AS id, l.source_id AS source_id, l.line AS line,
