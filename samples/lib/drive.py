@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Replay a traffic plan (plan.tsv) against the sample MTA on 127.0.0.1.
+"""Replay a traffic plan (plan.tsv) against the sample MTA on 127.0.0.1
+(or, where a row's port column is ADDRESS:PORT, the server at ADDRESS).
 
 One plan row = one SMTP session (or one action: rotate the log, reconfigure
 Postfix, flush the queue, local sendmail submission, sleep). Every session is
@@ -58,10 +59,12 @@ def read_accounts(path):
 
 
 class Session:
-    def __init__(self, src, port, timeout=30):
-        if not ipaddress.ip_address(src).is_loopback:
-            raise SystemExit(f"refusing non-loopback source {src}")
-        self.sock = socket.create_connection((SERVER, port), timeout=timeout,
+    def __init__(self, src, port, timeout=30, server=None):
+        server = server or SERVER
+        for a in (src, server):
+            if not ipaddress.ip_address(a).is_loopback:
+                raise SystemExit(f"refusing non-loopback address {a}")
+        self.sock = socket.create_connection((server, port), timeout=timeout,
                                              source_address=(src, 0))
         self.f = self.sock.makefile("rb")
         self.log = []
@@ -176,9 +179,11 @@ def do_auth(sess, spec, accounts):
 
 def run_session(row, accounts):
     mode = row["mode"]
-    port = int(row["port"])
+    # the port column is PORT (the server at SERVER) or ADDRESS:PORT
+    server, _, port = row["port"].rpartition(":")
+    port = int(port)
     got = {}
-    s = Session(row["client"], port)
+    s = Session(row["client"], port, server=server or None)
     try:
         if "pipeline" in mode:
             # improper pipelining: a bulk mailer writes the whole
