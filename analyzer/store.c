@@ -321,12 +321,68 @@ store_recover(const char *path, char *err, size_t errlen)
 	return (rc);
 }
 
+/* Columns added since the first stores were made, in schema order. */
+static const struct {
+	const char	*table;
+	const char	*column;
+	const char	*decl;
+} store_added[] = {
+	{ "messages", "upstream_id", "INTEGER REFERENCES messages(id)" },
+	{ "recipients", "upstream_id", "INTEGER REFERENCES recipients(id)" },
+	{ "recipients", "handoff", "TEXT" },
+};
+
+/* The indexes on them (partial: most rows have none). */
+static const char store_added_indexes[] =
+	"CREATE INDEX IF NOT EXISTS messages_upstream ON messages(upstream_id)"
+	" WHERE upstream_id IS NOT NULL;"
+	" CREATE INDEX IF NOT EXISTS messages_parent ON messages(parent_id)"
+	" WHERE parent_id IS NOT NULL;"
+	" CREATE INDEX IF NOT EXISTS recipients_upstream ON"
+	" recipients(upstream_id) WHERE upstream_id IS NOT NULL;"
+	" CREATE INDEX IF NOT EXISTS recipients_handoff ON"
+	" recipients(handoff) WHERE handoff IS NOT NULL";
+
+/* store_add_columns - add the columns of store_added[] a store lacks. */
+static int
+store_add_columns(struct store *st)
+{
+	char	sql[256];
+	size_t	i;
+	bool	began = false;
+
+	for (i = 0; i < sizeof(store_added) / sizeof(store_added[0]); i++) {
+		if (store_has_column(st, store_added[i].table,
+		    store_added[i].column))
+			continue;
+		if (!began && store_begin(st) == -1)
+			return (-1);
+		began = true;
+		/* Names from the table above, never from input. */
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s",
+		    store_added[i].table, store_added[i].column,
+		    store_added[i].decl);
+		if (store_exec(st, sql) == -1) {
+			(void)store_rollback(st);
+			return (-1);
+		}
+	}
+	if (!began)
+		return (0);
+	if (store_exec(st, store_added_indexes) == -1) {
+		(void)store_rollback(st);
+		return (-1);
+	}
+	return (store_commit(st));
+}
+
 /*
- * store_upgrade - a store made before sources knew their content gets
- * the columns (its sources are none a later copy continues); one made
- * before messages_queue led with the queue id gets the index made again
- * (the joins of captures to logs look a queue id up alone: with the
- * server first, each was a scan).
+ * store_upgrade - bring a store made by an earlier version to this
+ * schema: the columns sources gained to know their content (its sources
+ * are none a later copy continues), then the columns added since
+ * (store_added[], after them as in schema.sql), and messages_queue made
+ * again where it led with the server (the joins of captures to logs
+ * look a queue id up alone: with the server first, each was a scan).
  */
 static int
 store_upgrade(struct store *st)
@@ -353,6 +409,8 @@ store_upgrade(struct store *st)
 		return (-1);
 	old = false;
 
+	if (store_add_columns(st) == -1)
+		return (-1);
 	if (sqlite3_prepare_v2(st->db, "SELECT name FROM"
 	    " pragma_index_info('messages_queue') WHERE seqno = 0", -1, &s,
 	    NULL) != SQLITE_OK)
@@ -590,6 +648,8 @@ store_open(const char *path, int flags, char *err, size_t errlen)
 		if (store_index_all(st) == -1)
 			goto bad;
 	}
+	/* A store an earlier version made, read-only: no hops to show. */
+	st->has_hops = store_has_column(st, "recipients", "handoff");
 	return (st);
 bad:
 	snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));

@@ -81,6 +81,7 @@ struct store {
 	char		*path;
 	int		 flags;
 	unsigned	 deferred;	/* 1 << enum store_index: not made */
+	bool		 has_hops;	/* it has the hop columns (hop.c) */
 };
 
 struct store	*store_open(const char *, int, char *, size_t);

@@ -98,12 +98,20 @@ CREATE TABLE messages (
 	first_time	TEXT,
 	first_epoch	INTEGER,
 	last_time	TEXT,
-	last_epoch	INTEGER
+	last_epoch	INTEGER,
+	-- Set by classification: the message another of our MTAs (or this
+	-- one, through a content filter) handed over as this one.
+	upstream_id	INTEGER REFERENCES messages(id)
 ) STRICT;
 CREATE INDEX messages_session ON messages(session_id);
 -- Queue id first: the capture joins look a queue id up without a server.
 CREATE INDEX messages_queue ON messages(queue_id, server);
 CREATE INDEX messages_client ON messages(client_ip);
+CREATE INDEX messages_upstream ON messages(upstream_id)
+    WHERE upstream_id IS NOT NULL;
+-- Bounces by the message that bounced (hop.c follows them).
+CREATE INDEX messages_parent ON messages(parent_id)
+    WHERE parent_id IS NOT NULL;
 
 -- One recipient of one message, with what happened to it and its verdict.
 CREATE TABLE recipients (
@@ -130,13 +138,25 @@ CREATE TABLE recipients (
 	-- Set by classification:
 	direction	TEXT,			-- inbound, outbound, local, relay
 	authority	TEXT,			-- auth, trusted, server, none,
-						-- unknown
+						-- unknown, hop
 	verdict		TEXT,			-- finding kind, or NULL
-	tricked		INTEGER NOT NULL DEFAULT 0	-- looks local, is not
+	tricked		INTEGER NOT NULL DEFAULT 0,	-- looks local, is not
+	-- The recipient of the upstream message whose delivery this one is
+	-- (authority 'hop': judged there).
+	upstream_id	INTEGER REFERENCES recipients(id),
+	handoff		TEXT			-- delivered to one of our MTAs:
+						-- joined (its copy there is
+						-- upstream of a recipient),
+						-- unseen (its copy is not in
+						-- the store)
 ) STRICT;
 CREATE INDEX recipients_message ON recipients(message_id);
 CREATE INDEX recipients_verdict ON recipients(verdict)
     WHERE verdict IS NOT NULL;
+CREATE INDEX recipients_upstream ON recipients(upstream_id)
+    WHERE upstream_id IS NOT NULL;
+CREATE INDEX recipients_handoff ON recipients(handoff)
+    WHERE handoff IS NOT NULL;
 
 -- One finding per message and kind.
 CREATE TABLE findings (
