@@ -25,6 +25,11 @@
  * Independently: address-trick when the surface domain is ours but the
  * decoded one is not, and blacklisted when a remote server refused our
  * delivery naming a blocklist.
+ *
+ * A recipient another of our MTAs handed over (hop.c) is not judged
+ * again: its authority is 'hop', and what its message still shows is
+ * laid at the door of the client the message came in from.  A finding
+ * counts what became of its recipients at the last of our hosts.
  */
 
 #include "config.h"
@@ -38,6 +43,7 @@
 #include <time.h>
 
 #include "compat.h"
+#include "hop.h"
 #include "locality.h"
 #include "log.h"
 #include "store.h"
@@ -274,8 +280,9 @@ classify_recipients(struct store *st, const struct locality *loc,
 	q = store_prepare(st, "SELECT r.id, r.rcpt_domain, r.surface_domain,"
 	    " r.trick, r.outcome, m.origin, m.sender_raw, m.sender_domain,"
 	    " m.client_ip, m.auth_user, r.reply_code, r.direction,"
-	    " r.authority, r.verdict, r.tricked FROM recipients r"
-	    " JOIN messages m ON m.id = r.message_id ORDER BY r.id");
+	    " r.authority, r.verdict, r.tricked, r.upstream_id IS NOT NULL"
+	    " FROM recipients r JOIN messages m ON m.id = r.message_id"
+	    " ORDER BY r.id");
 	u = store_prepare(st, "UPDATE recipients SET direction = ?2,"
 	    " authority = ?3, verdict = ?4, tricked = ?5 WHERE id = ?1");
 	while (sqlite3_step(q) == SQLITE_ROW) {
@@ -293,6 +300,13 @@ classify_recipients(struct store *st, const struct locality *loc,
 		in.auth_user = (const char *)sqlite3_column_text(q, 9);
 		in.reply_code = sqlite3_column_int(q, 10);
 		classify_judge(loc, &in, &j);
+		if (sqlite3_column_int(q, 15)) {
+			/* Judged where it came in, on another host. */
+			j.authority = "hop";
+			j.verdict = NULL;
+			j.unattributed = false;
+			cs->hops++;
+		}
 		if (j.unattributed)
 			cs->unattributed++;
 		cs->recipients++;
@@ -407,10 +421,12 @@ struct ftext {
 struct fkind {
 	char		 kind[32];
 	int64_t		 n, delivered, deferred, bounced, accepted;
+	int64_t		 followed;	/* outcome at another of our hosts */
 	bool		 outbound;
 	struct ftext	 min_rcpt;	/* min(rcpt) */
 	struct ftext	 bl_relay;	/* max(relay) of the blocklisted */
 	struct ftext	 bl_reply;	/* max(reply_text) of the blocklisted */
+	struct ftext	 fate_at;	/* max(server) of the followed */
 };
 
 struct fmsg {
@@ -420,6 +436,8 @@ struct fmsg {
 	char		*client_ip, *auth_user, *sender, *first_time;
 	bool		 has_sender;
 	bool		 flagged;
+	bool		 hop;		/* handed over by one of ours */
+	char		*came_in, *seen_on;	/* its servers (hop.c) */
 	struct fkind	 k[FKIND_MAX];
 	int		 nk;
 };
@@ -477,7 +495,10 @@ fmsg_clear(struct fmsg *fm)
 		free(fm->k[i].min_rcpt.p);
 		free(fm->k[i].bl_relay.p);
 		free(fm->k[i].bl_reply.p);
+		free(fm->k[i].fate_at.p);
 	}
+	free(fm->came_in);
+	free(fm->seen_on);
 	free(fm->client_ip);
 	free(fm->auth_user);
 	free(fm->sender);
@@ -508,7 +529,8 @@ fmsg_kind(struct fmsg *fm, const char *kind)
 enum {
 	FQ_MID, FQ_VERDICT, FQ_TRICKED, FQ_BLOCKLISTED, FQ_OUTCOME,
 	FQ_DIRECTION, FQ_RCPT, FQ_RELAY, FQ_REPLY, FQ_EPOCH, FQ_IP, FQ_USER,
-	FQ_SESSION, FQ_SENDER, FQ_TIME, FQ_FLAGGED
+	FQ_SESSION, FQ_SENDER, FQ_TIME, FQ_FLAGGED, FQ_FATE, FQ_FATE_AT,
+	FQ_HOP, FQ_CAME_IN, FQ_SEEN_ON
 };
 
 /* fkind_add - count the recipient of row q under k. */
@@ -516,12 +538,17 @@ static void
 fkind_add(struct fkind *k, sqlite3_stmt *q)
 {
 	const char	*outcome = store_col_text(q, FQ_OUTCOME);
+	const char	*fate = store_col_text(q, FQ_FATE);
 
 	k->n++;
-	k->delivered += strcmp(outcome, "delivered") == 0;
-	k->deferred += strcmp(outcome, "deferred") == 0;
-	k->bounced += strcmp(outcome, "bounced") == 0;
+	k->delivered += strcmp(fate, "delivered") == 0;
+	k->deferred += strcmp(fate, "deferred") == 0;
+	k->bounced += strcmp(fate, "bounced") == 0;
 	k->accepted += strcmp(outcome, "rejected") != 0;
+	if (sqlite3_column_type(q, FQ_FATE_AT) != SQLITE_NULL) {
+		k->followed++;
+		ftext_keep(&k->fate_at, q, FQ_FATE_AT, 1);
+	}
 	if (strcmp(store_col_text(q, FQ_DIRECTION), "outbound") == 0)
 		k->outbound = true;
 	ftext_keep(&k->min_rcpt, q, FQ_RCPT, -1);
@@ -545,6 +572,9 @@ fmsg_start(struct fmsg *fm, sqlite3_stmt *q)
 	fm->sender = col_strdup(q, FQ_SENDER);
 	fm->first_time = col_strdup(q, FQ_TIME);
 	fm->flagged = sqlite3_column_int(q, FQ_FLAGGED) != 0;
+	fm->hop = sqlite3_column_int(q, FQ_HOP) != 0;
+	fm->came_in = col_strdup(q, FQ_CAME_IN);
+	fm->seen_on = col_strdup(q, FQ_SEEN_ON);
 }
 
 static int
@@ -568,6 +598,10 @@ finding_summary(struct store *st, sqlite3_stmt *tq, struct buf *sum,
 		(void)buf_printf(sum, " as %s", fm->auth_user);
 	(void)buf_printf(sum, " from <%s>", fm->has_sender ? fm->sender :
 	    "?");
+	if (fm->hop)
+		(void)buf_printf(sum, " (came in at %s, seen on %s)",
+		    *fm->came_in != '\0' ? fm->came_in : "?",
+		    *fm->seen_on != '\0' ? fm->seen_on : "?");
 	if (strcmp(k->kind, "blacklisted") == 0) {
 		(void)buf_printf(sum, ": %lld recipients refused by %s naming "
 		    "a blocklist: %s", (long long)k->n, ftext_str(&k->bl_relay),
@@ -591,6 +625,9 @@ finding_summary(struct store *st, sqlite3_stmt *tq, struct buf *sum,
 		(void)buf_printf(sum, "; spoofed local sender");
 	if (fm->flagged)
 		(void)buf_printf(sum, "; account flagged");
+	if (k->followed > 0)
+		(void)buf_printf(sum, "; %lld handed on, outcome as %s logged "
+		    "it", (long long)k->followed, ftext_str(&k->fate_at));
 }
 
 /* fmsg_write - the message's findings, in kind order. */
@@ -636,12 +673,26 @@ classify_findings(struct store *st, struct classify_stats *cs)
 	struct fmsg	 fm;
 	const char	*verdict;
 
+	/*
+	 * A recipient's outcome is the one at the last of our hosts
+	 * (temp.hop_fate); a message another of our MTAs handed over is
+	 * blamed on the client it came in from (temp.hop_root: c).
+	 */
 	q = store_prepare(st, "SELECT r.message_id, r.verdict, r.tricked,"
 	    " r.blocklisted, r.outcome, r.direction, r.rcpt, r.relay,"
-	    " r.reply_text, m.first_epoch, m.client_ip, m.auth_user,"
-	    " m.session_id, m.sender_raw, m.first_time, fa.why IS NOT NULL"
+	    " r.reply_text, m.first_epoch,"
+	    " CASE WHEN hr.id IS NULL THEN m.client_ip ELSE c.client_ip END,"
+	    " CASE WHEN hr.id IS NULL THEN m.auth_user ELSE c.auth_user END,"
+	    " CASE WHEN hr.id IS NULL THEN m.session_id ELSE c.session_id END,"
+	    " m.sender_raw, m.first_time, fa.why IS NOT NULL,"
+	    " coalesce(hf.outcome, r.outcome), hf.server, hr.id IS NOT NULL,"
+	    " c.server, m.server"
 	    " FROM recipients r JOIN messages m ON m.id = r.message_id"
-	    " LEFT JOIN account_flags fa ON fa.auth_user = m.auth_user"
+	    " LEFT JOIN temp.hop_fate hf ON hf.id = r.id"
+	    " LEFT JOIN temp.hop_root hr ON hr.id = m.id"
+	    " LEFT JOIN messages c ON c.id = hr.root"
+	    " LEFT JOIN account_flags fa ON fa.auth_user ="
+	    "  CASE WHEN hr.id IS NULL THEN m.auth_user ELSE c.auth_user END"
 	    " WHERE r.verdict IS NOT NULL OR r.tricked OR r.blocklisted"
 	    " ORDER BY r.message_id");
 	ins = store_prepare(st, "INSERT INTO findings (kind, severity,"
@@ -738,7 +789,8 @@ int
 classify_run(struct store *st, struct locality *loc,
     struct classify_stats *cs)
 {
-	struct timespec	t;
+	struct hop_stats	hs;
+	struct timespec		t;
 
 	memset(cs, 0, sizeof(*cs));
 	clock_gettime(CLOCK_MONOTONIC, &t);
@@ -755,10 +807,14 @@ classify_run(struct store *st, struct locality *loc,
 	if (store_table_indexes(st, "findings", false) == -1)
 		goto fail;
 	(void)store_exec(st, "DELETE FROM findings");
+	hop_link(st, loc, &hs);
+	cs->unseen = hs.unseen;
+	classify_lap(&t, "hops between our MTAs");
 	classify_recipients(st, loc, cs);
 	classify_lap(&t, "recipients judged");
 	classify_flagged_accounts(st);
 	classify_findings(st, cs);
+	hop_end(st);
 	if (store_table_indexes(st, "findings", true) == -1)
 		goto fail;
 	classify_lap(&t, "findings");

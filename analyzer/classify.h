@@ -23,6 +23,8 @@ struct classify_stats {
 	uint64_t	 recipients;
 	uint64_t	 findings;
 	uint64_t	 unattributed;	/* foreign rcpts of unknown origin */
+	uint64_t	 hops;		/* handed over by one of ours */
+	uint64_t	 unseen;	/* handed to one of ours, not stored */
 };
 
 /* What one recipient is judged on ("" and NULL alike mean unknown). */

@@ -394,6 +394,13 @@ classify(struct store *st, struct locality *loc, const struct opts *o)
 		log_info("%llu recipients judged, %llu findings",
 		    (unsigned long long)cs.recipients,
 		    (unsigned long long)cs.findings);
+	if (!o->ingest.quiet && cs.hops > 0)
+		log_info("%llu recipients handed over by another of our MTAs,"
+		    " judged where they came in", (unsigned long long)cs.hops);
+	if (!o->ingest.quiet && cs.unseen > 0)
+		log_warnx("%llu recipients were handed to one of our MTAs "
+		    "whose copy is not in the store: its logs are missing "
+		    "(see the report)", (unsigned long long)cs.unseen);
 	return (0);
 }
 

@@ -216,6 +216,54 @@ text_totals(struct store *st, FILE *fp)
 	fputc('\n', fp);
 }
 
+/*
+ * text_hops - messages one of our MTAs handed to another (hop.c): how
+ * many between which hosts, and the hand-offs to one of ours whose copy
+ * is not in the store (that host's logs are missing).
+ */
+static void
+text_hops(struct store *st, FILE *fp)
+{
+	sqlite3_stmt	*s;
+	int		 n = 0, u = 0;
+
+	if (!st->has_hops)
+		return;
+	s = store_prepare(st, "SELECT coalesce(u.server, '?'),"
+	    " coalesce(m.server, '?'), count(DISTINCT m.id), count(r.id)"
+	    " FROM messages m JOIN messages u ON u.id = m.upstream_id"
+	    " LEFT JOIN recipients r ON r.message_id = m.id"
+	    " AND r.upstream_id IS NOT NULL"
+	    " GROUP BY u.server, m.server ORDER BY 1, 2");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n++ == 0)
+			fputs("Hops between our MTAs (a message is judged "
+			    "once, where it came in)\n", fp);
+		fputs("  ", fp);
+		out_text_max(fp, col(s, 0), 64);
+		fputs(" -> ", fp);
+		out_text_max(fp, col(s, 1), 64);
+		fprintf(fp, ": %" PRId64 " messages, %" PRId64
+		    " recipients\n", coli(s, 2), coli(s, 3));
+	}
+	sqlite3_finalize(s);
+	s = store_prepare(st, "SELECT relay, count(DISTINCT message_id),"
+	    " count(*) FROM recipients WHERE handoff = 'unseen'"
+	    " GROUP BY relay ORDER BY 3 DESC, 1 LIMIT 10");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (u++ == 0)
+			fputs("Handed to one of our MTAs whose copy is not in "
+			    "these logs (add that host's logs)\n", fp);
+		fputs("  ", fp);
+		out_text_max(fp, col(s, 0), 100);
+		fprintf(fp, ": %" PRId64 " messages, %" PRId64
+		    " recipients\n", coli(s, 1), coli(s, 2));
+	}
+	sqlite3_finalize(s);
+	if (n + u > 0)
+		fputc('\n', fp);
+}
+
 /* text_client_detail - HELO names and accounts of one client. */
 static void
 text_client_detail(struct store *st, FILE *fp, const char *ip)
@@ -494,6 +542,7 @@ report_text(struct store *st, FILE *fp, const char *db)
 	text_sources(st, fp);
 	text_locality(st, fp);
 	text_totals(st, fp);
+	text_hops(st, fp);
 	text_clients(st, fp, db);
 	text_accounts(st, fp);
 	text_kind_list(st, fp, "Address tricks", "address-trick");
@@ -667,6 +716,38 @@ json_locality(struct store *st, FILE *fp)
 	fputs("\n  ],\n", fp);
 }
 
+/*
+ * json_hops - ", "hops": {messages, recipients, unseen_recipients}":
+ * handed on between our MTAs (hop.c), and to one of ours not stored.
+ */
+static void
+json_hops(struct store *st, FILE *fp)
+{
+	sqlite3_stmt	*s;
+
+	fputs(", \"hops\": {", fp);
+	if (st->has_hops) {
+		s = store_prepare(st, "SELECT"
+		    " (SELECT count(*) FROM messages"
+		    "  WHERE upstream_id IS NOT NULL),"
+		    " (SELECT count(*) FROM recipients"
+		    "  WHERE upstream_id IS NOT NULL),"
+		    " (SELECT count(*) FROM recipients"
+		    "  WHERE handoff = 'unseen')");
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			json_ki(fp, "messages", coli(s, 0), true);
+			json_ki(fp, "recipients", coli(s, 1), false);
+			json_ki(fp, "unseen_recipients", coli(s, 2), false);
+		}
+		sqlite3_finalize(s);
+	} else {
+		json_ki(fp, "messages", 0, true);
+		json_ki(fp, "recipients", 0, false);
+		json_ki(fp, "unseen_recipients", 0, false);
+	}
+	fputc('}', fp);
+}
+
 static void
 json_totals(struct store *st, FILE *fp)
 {
@@ -698,6 +779,7 @@ json_totals(struct store *st, FILE *fp)
 		json_ki(fp, "unparsed_lines", coli(s, 4), false);
 	}
 	sqlite3_finalize(s);
+	json_hops(st, fp);
 	fputs(", \"findings\": {", fp);
 	for (k = report_kinds; *k != NULL; k++) {
 		s = store_prepare(st, "SELECT count(*),"

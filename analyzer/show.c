@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hop.h"
 #include "log.h"
 #include "output.h"
 #include "report.h"
@@ -103,7 +104,7 @@ show_recipients(struct store *st, FILE *fp, int64_t mid)
 
 	s = store_prepare(st, "SELECT rcpt_raw, rcpt, trick, outcome,"
 	    " reply_code, reply_text, direction, authority, verdict, relay,"
-	    " tricked, final_raw FROM recipients WHERE message_id = ?1"
+	    " tricked, final_raw, id FROM recipients WHERE message_id = ?1"
 	    " ORDER BY id");
 	store_bind_i64(s, 1, mid);
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -136,6 +137,7 @@ show_recipients(struct store *st, FILE *fp, int64_t mid)
 			out_text_max(fp, col(s, 5), 300);
 			fputc('\n', fp);
 		}
+		hop_show_to(st, fp, coli(s, 12));
 	}
 	sqlite3_finalize(s);
 }
@@ -274,13 +276,16 @@ show_session(struct store *st, FILE *fp, int64_t id)
 		show_field(fp, "message-id", col(s, 5), 200);
 		fprintf(fp, "%s\n", coli(s, 6) && !coli(s, 7) ?
 		    " (still queued at the end of the logs)" : "");
+		hop_show_from(st, fp, coli(s, 0));
 		show_recipients(st, fp, coli(s, 0));
 	}
 	sqlite3_finalize(s);
 
 	fputs("\n  Findings\n", fp);
+	/* Also those laid at another session's door (hop.c). */
 	s = store_prepare(st, "SELECT kind, severity, summary FROM findings"
-	    " WHERE session_id = ?1 ORDER BY id");
+	    " WHERE session_id = ?1 OR message_id IN (SELECT id FROM"
+	    " messages WHERE session_id = ?1) ORDER BY id");
 	store_bind_i64(s, 1, id);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		fprintf(fp, "    %s (%s): ", col(s, 0), col(s, 1));
