@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "output.h"
 #include "store.h"
 
@@ -477,24 +478,65 @@ text_timeline(struct store *st, FILE *fp)
 	fputs("\n\n", fp);
 }
 
-/* text_status - is the hole closed? */
+/*
+ * The open relaying a server accepted (every server when ?1 is 0) and the
+ * relay attempts refused after the last of it: last time and epoch,
+ * refusals, clients refused, last refusal, end of the logs.  A message of
+ * no known server (a capture alone) counts for every server.
+ */
+#define STATUS_SERVER \
+	" JOIN messages m ON m.id = f.message_id" \
+	" WHERE (?1 = 0 OR m.server IS ?2 OR m.server IS NULL) AND "
+static const char status_sql[] =
+	"SELECT o.t, o.e,"
+	" (SELECT count(*) FROM findings f" STATUS_SERVER
+	"  f.kind = 'relay-attempt' AND f.epoch > o.e),"
+	" (SELECT count(DISTINCT f.client_ip) FROM findings f" STATUS_SERVER
+	"  f.kind = 'relay-attempt' AND f.epoch > o.e),"
+	" (SELECT max(f.time) FROM findings f" STATUS_SERVER
+	"  f.kind = 'relay-attempt' AND f.epoch > o.e),"
+	" (SELECT max(last_time) FROM sources)"
+	" FROM (SELECT max(f.time) AS t, max(f.epoch) AS e FROM findings f"
+	STATUS_SERVER " f.kind = 'open-relay') o";
+
+/*
+ * status_servers - the servers whose open relaying is judged apart, for
+ * a store with the logs of more than one MTA (hop.c): one server's
+ * refusals say nothing of another's hole.  NULL for a store of one.
+ */
+static sqlite3_stmt *
+status_servers(struct store *st)
+{
+	sqlite3_stmt	*s;
+	bool		 many = false;
+
+	s = store_prepare(st, "SELECT count(DISTINCT server) > 1"
+	    " FROM messages WHERE server IS NOT NULL");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		many = coli(s, 0) != 0;
+	sqlite3_finalize(s);
+	if (!many)
+		return (NULL);
+	return (store_prepare(st, "SELECT DISTINCT m.server FROM findings f"
+	    " JOIN messages m ON m.id = f.message_id WHERE f.kind ="
+	    " 'open-relay' AND m.server IS NOT NULL ORDER BY 1"));
+}
+
+/* text_hole - the state of the hole of one server (NULL: all). */
 static void
-text_status(struct store *st, FILE *fp)
+text_hole(struct store *st, FILE *fp, const char *server)
 {
 	sqlite3_stmt	*s;
 
-	fputs("Is the hole closed?\n", fp);
-	s = store_prepare(st, "SELECT o.t, o.e,"
-	    " (SELECT count(*) FROM findings WHERE kind = 'relay-attempt'"
-	    "  AND epoch > o.e),"
-	    " (SELECT count(DISTINCT client_ip) FROM findings"
-	    "  WHERE kind = 'relay-attempt' AND epoch > o.e),"
-	    " (SELECT max(time) FROM findings WHERE kind = 'relay-attempt'"
-	    "  AND epoch > o.e),"
-	    " (SELECT max(last_time) FROM sources)"
-	    " FROM (SELECT max(time) AS t, max(epoch) AS e FROM findings"
-	    "  WHERE kind = 'open-relay') o");
+	s = store_prepare(st, status_sql);
+	store_bind_i64(s, 1, server != NULL);
+	store_bind_text(s, 2, server);
 	if (sqlite3_step(s) == SQLITE_ROW) {
+		if (server != NULL) {
+			fputs("  On ", fp);
+			out_text_max(fp, server, 64);
+			fputs(":\n", fp);
+		}
 		if (col(s, 0) == NULL)
 			fputs("  No unauthenticated relaying was accepted in "
 			    "these logs.\n", fp);
@@ -512,6 +554,25 @@ text_status(struct store *st, FILE *fp)
 			    col(s, 5) != NULL ? col(s, 5) : "?");
 	}
 	sqlite3_finalize(s);
+}
+
+/* text_status - is the hole closed (on each server)? */
+static void
+text_status(struct store *st, FILE *fp)
+{
+	sqlite3_stmt	*s, *sv;
+	int		 n = 0;
+
+	fputs("Is the hole closed?\n", fp);
+	if ((sv = status_servers(st)) != NULL) {
+		while (sqlite3_step(sv) == SQLITE_ROW) {
+			text_hole(st, fp, col(sv, 0));
+			n++;
+		}
+		sqlite3_finalize(sv);
+	}
+	if (sv == NULL || n == 0)
+		text_hole(st, fp, NULL);
 	s = store_prepare(st, "SELECT max(time) FROM findings"
 	    " WHERE kind = 'trusted-relay'");
 	if (sqlite3_step(s) == SQLITE_ROW && col(s, 0) != NULL)
@@ -905,34 +966,89 @@ json_timeline(struct store *st, FILE *fp)
 	fputs("\n  ],\n", fp);
 }
 
+/* One server's hole (or the store's), for the JSON report. */
+struct hole {
+	const char	*state;		/* not-seen, closed, open */
+	char		 last[32];	/* last accepted, "" if none */
+	int64_t		 refused;	/* relay attempts refused after */
+	char		 end[32];	/* end of the logs */
+};
+
+/* hole_get - the state of one server's hole (NULL: all servers). */
 static void
-json_status(struct store *st, FILE *fp)
+hole_get(struct store *st, const char *server, struct hole *h)
 {
 	sqlite3_stmt	*s;
 
-	s = store_prepare(st, "SELECT o.t,"
-	    " (SELECT count(*) FROM findings WHERE kind = 'relay-attempt'"
-	    "  AND epoch > o.e),"
-	    " (SELECT max(last_time) FROM sources)"
-	    " FROM (SELECT max(time) AS t, max(epoch) AS e FROM findings"
-	    "  WHERE kind = 'open-relay') o");
-	fputs("  \"open_relay\": {", fp);
+	memset(h, 0, sizeof(*h));
+	h->state = "not-seen";
+	s = store_prepare(st, status_sql);
+	store_bind_i64(s, 1, server != NULL);
+	store_bind_text(s, 2, server);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		const char	*state;
-
-		if (col(s, 0) == NULL)
-			state = "not-seen";
-		else if (coli(s, 1) > 0)
-			state = "closed";
-		else
-			state = "open";
-		json_kv(fp, "state", state, true);
-		json_kv(fp, "last_accepted", col(s, 0), false);
-		json_ki(fp, "refused_after", coli(s, 1), false);
-		json_kv(fp, "logs_end", col(s, 2), false);
+		if (col(s, 0) != NULL) {
+			h->state = coli(s, 2) > 0 ? "closed" : "open";
+			strlcpy(h->last, col(s, 0), sizeof(h->last));
+		}
+		h->refused = coli(s, 2);
+		if (col(s, 5) != NULL)
+			strlcpy(h->end, col(s, 5), sizeof(h->end));
 	}
 	sqlite3_finalize(s);
-	fputs("}\n", fp);
+}
+
+/* json_hole - {state, last_accepted, refused_after, logs_end} inside. */
+static void
+json_hole(FILE *fp, const struct hole *h, bool first)
+{
+	json_kv(fp, "state", h->state, first);
+	json_kv(fp, "last_accepted", *h->last != '\0' ? h->last : NULL, false);
+	json_ki(fp, "refused_after", h->refused, false);
+	json_kv(fp, "logs_end", *h->end != '\0' ? h->end : NULL, false);
+}
+
+/*
+ * json_status - "open_relay".  In a store with the logs of more than one
+ * MTA each server that accepted open relaying is judged apart (one
+ * server's refusals say nothing of another's hole) and listed in
+ * "servers"; the store's state is then open when one of them is open,
+ * last_accepted the latest and refused_after the sum.
+ */
+static void
+json_status(struct store *st, FILE *fp)
+{
+	sqlite3_stmt	*sv;
+	struct hole	 all, h;
+	int		 n = 0;
+
+	hole_get(st, NULL, &all);
+	if ((sv = status_servers(st)) != NULL) {
+		all.state = "not-seen";
+		all.last[0] = '\0';
+		all.refused = 0;
+		while (sqlite3_step(sv) == SQLITE_ROW) {
+			hole_get(st, col(sv, 0), &h);
+			if (strcmp(h.state, "open") == 0 ||
+			    strcmp(all.state, "not-seen") == 0)
+				all.state = h.state;
+			if (strcmp(h.last, all.last) > 0)
+				strlcpy(all.last, h.last, sizeof(all.last));
+			all.refused += h.refused;
+		}
+		sqlite3_reset(sv);
+	}
+	fputs("  \"open_relay\": {", fp);
+	json_hole(fp, &all, true);
+	fputs(", \"servers\": [", fp);
+	while (sv != NULL && sqlite3_step(sv) == SQLITE_ROW) {
+		hole_get(st, col(sv, 0), &h);
+		fputs(n++ > 0 ? ", {" : "{", fp);
+		json_kv(fp, "server", col(sv, 0), true);
+		json_hole(fp, &h, false);
+		fputc('}', fp);
+	}
+	sqlite3_finalize(sv);
+	fputs("]}\n", fp);
 }
 
 static void
