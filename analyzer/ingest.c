@@ -385,6 +385,24 @@ line_anomaly(struct evpipe *p, const struct source_line *ln,
 
 static bool	ingest_source_is_capture(const char *);
 
+/*
+ * ingest_bind_abspath - bind sources.abspath: path made absolute (links
+ * resolved), where a later run looks for the source first after the path
+ * as given.  NULL for what was spooled (standard input, a FIFO): path is
+ * then not display.
+ */
+static void
+ingest_bind_abspath(sqlite3_stmt *s, int i, const char *path,
+    const char *display)
+{
+	char	*abs = NULL;
+
+	if (strcmp(path, display) == 0)
+		abs = realpath(path, NULL);
+	store_bind_text(s, i, abs);
+	free(abs);
+}
+
 /* ingest_is_rejectlog - is path named as Exim names its rejectlog? */
 static bool
 ingest_is_rejectlog(const char *path)
@@ -693,6 +711,7 @@ ingest_capture(struct store *st, struct corr *corr, const char *path,
 	store_bind_text(s, 4, "pcap");
 	store_bind_text(s, 5, "unknown");
 	store_bind_text(s, 6, now);
+	ingest_bind_abspath(s, 7, path, display);
 	store_step_done(st, s);
 	sid = sqlite3_last_insert_rowid(st->db);
 	corr_set_source(corr, sid);
@@ -1030,6 +1049,7 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 	store_bind_text(s, 4, source_kind_name(source_kind(src)));
 	store_bind_text(s, 5, "unknown");
 	store_bind_text(s, 6, now);
+	ingest_bind_abspath(s, 7, path, display);
 	store_step_done(st, s);
 	sid = sqlite3_last_insert_rowid(st->db);
 	if (ic.id != 0) {

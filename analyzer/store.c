@@ -42,8 +42,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"SELECT id FROM sources WHERE bytes = ?1 LIMIT 1",
 	/* STMT_SOURCE_INSERT */
 	"INSERT INTO sources (path, sha256, bytes, kind, format, lines,"
-	" parsed, other, unparsed, long_lines, ingested_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 0, 0, 0, ?6)",
+	" parsed, other, unparsed, long_lines, ingested_at, abspath)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 0, 0, 0, ?6, ?7)",
 	/* STMT_SOURCE_UPDATE */
 	"UPDATE sources SET sha256 = ?2, bytes = ?3, format = ?4, host = ?5,"
 	" first_time = ?6, first_epoch = ?7, last_time = ?8,"
@@ -327,6 +327,7 @@ static const struct {
 	const char	*column;
 	const char	*decl;
 } store_added[] = {
+	{ "sources", "abspath", "TEXT" },
 	{ "messages", "upstream_id", "INTEGER REFERENCES messages(id)" },
 	{ "recipients", "upstream_id", "INTEGER REFERENCES recipients(id)" },
 	{ "recipients", "handoff", "TEXT" },

@@ -36,7 +36,11 @@ CREATE TABLE sources (
 	head		BLOB,			-- its first bytes (up to 64)
 	continues	INTEGER REFERENCES sources(id),	-- whose content this
 						-- one starts with
-	from_line	INTEGER			-- the first line read
+	from_line	INTEGER,		-- the first line read
+	abspath		TEXT			-- path made absolute when it
+						-- was read (NULL for standard
+						-- input): where a later run
+						-- looks for it
 ) STRICT;
 
 -- One SMTP session: a connection from a client to the server.

@@ -244,8 +244,11 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	    type = 'index' ORDER BY 1" >"$tmp/old.idx"
 	contains "$tmp/old.idx" "recipients_upstream" \
 	    "old store, upgraded: the new index made"
+	is "$(sqlite3 "$tmp/old.db" "SELECT count(abspath) || '/' ||
+	    count(*) FROM sources")" "1/2" \
+	    "old store, upgraded: sources.abspath, set for the new source"
 else
-	for i in 1 2 3 4 5 6 7; do ok 0 "# SKIP sqlite3 not installed"; done
+	for i in 1 2 3 4 5 6 7 8; do ok 0 "# SKIP sqlite3 not installed"; done
 fi
 
 done_testing
