@@ -1196,10 +1196,9 @@ ingest_rebuild_plan(struct store *st, char **paths, size_t n, char ***old,
 {
 	sqlite3_stmt	*s;
 	struct stat	 sb;
-	char		 sha[65], err[512];
-	uint64_t	 bytes;
+	char		 err[512];
 	const char	*path;
-	char		**v = NULL;
+	char		**v = NULL, *found;
 	size_t		 i, nv = 0;
 	int		 rv = 1, p, newmin = 3, oldmax = -1;
 
@@ -1209,8 +1208,8 @@ ingest_rebuild_plan(struct store *st, char **paths, size_t n, char ***old,
 	 * A stored source's pass from what the store says of it; only an
 	 * Exchange log (tracking or protocol: one format) is looked at.
 	 */
-	s = store_prepare(st, "SELECT path, kind, format FROM sources"
-	    " ORDER BY id");
+	s = store_prepare(st, "SELECT path, kind, format, abspath FROM"
+	    " sources ORDER BY id");
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		path = store_col_text(s, 0);
 		if (strcmp(store_col_text(s, 1), "pcap") == 0)
@@ -1221,7 +1220,10 @@ ingest_rebuild_plan(struct store *st, char **paths, size_t n, char ***old,
 			p = 2;
 		else if (strcmp(store_col_text(s, 2), "exchange") == 0 &&
 		    strcmp(path, "-") != 0)
-			p = ingest_pass(path);
+			/* From another directory: where it was read. */
+			p = ingest_pass(access(path, R_OK) == -1 &&
+			    sqlite3_column_type(s, 3) != SQLITE_NULL ?
+			    store_col_text(s, 3) : path);
 		else
 			p = 1;
 		if (p > oldmax)
@@ -1236,25 +1238,26 @@ ingest_rebuild_plan(struct store *st, char **paths, size_t n, char ***old,
 			newmin = p;
 	if (newmin >= oldmax)
 		return (0);
-	s = store_prepare(st, "SELECT path, sha256, bytes FROM sources"
-	    " ORDER BY id");
+	s = store_prepare(st, "SELECT path, sha256, bytes, abspath FROM"
+	    " sources ORDER BY id");
 	while (rv == 1 && sqlite3_step(s) == SQLITE_ROW) {
 		path = store_col_text(s, 0);
 		if (strcmp(path, "-") == 0) {
 			log_warnx("a stored source was read from standard "
 			    "input and cannot be read again");
 			rv = -1;
-		} else if (source_hash_file(path, sha, &bytes, err,
-		    sizeof(err)) == -1) {
+		} else if ((found = ingest_find_stored(st, path,
+		    (const char *)sqlite3_column_text(s, 3),
+		    store_col_text(s, 1), (uint64_t)sqlite3_column_int64(s, 2),
+		    paths, n, err, sizeof(err))) == NULL) {
 			log_warnx("stored source %s", err);
 			rv = -1;
-		} else if (strcmp(sha, store_col_text(s, 1)) != 0) {
-			log_warnx("stored source %s: not the bytes stored "
-			    "(changed since)", path);
-			rv = -1;
 		} else {
+			if (!quiet && strcmp(found, path) != 0)
+				log_info("stored source %s: read from %s (the "
+				    "same SHA-256)", path, found);
 			v = xreallocarray(v, nv + 1, sizeof(*v));
-			v[nv++] = xstrdup(path);
+			v[nv++] = found;
 		}
 	}
 	sqlite3_finalize(s);

@@ -55,4 +55,8 @@ int	 ingest_rebuild_plan(struct store *, char **, size_t, char ***,
 	    size_t *, bool);
 int	 ingest_copy_locality(struct store *, const char *);
 
+/* ingest_find.c */
+char	*ingest_find_stored(struct store *, const char *, const char *,
+	    const char *, uint64_t, char **, size_t, char *, size_t);
+
 #endif /* INGEST_H */

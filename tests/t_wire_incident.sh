@@ -72,6 +72,87 @@ contains "$tmp/gone.err" "not joined" \
 is "$("$RT" sql -d "$tmp/gone.db" "SELECT count(*) FROM sources")" \
     "$(printf 'count(*)\n2')" "later capture, the stored log gone: both stored"
 
+# Stored sources found again for the store made again: from another
+# directory (the path as given was relative), in an incident folder moved
+# since, beside the new source or the database; never a file of the same
+# name with other bytes.  Each time the store is the one of log and
+# capture read together.
+mkdir -p "$tmp/case/logs" "$tmp/case/pcap" "$tmp/elsewhere"
+cp "$S/postfix/mail.log" "$tmp/case/logs/mail.log"
+cp "$S/pcap/incident.pcap" "$tmp/case/pcap/incident.pcap"
+cp -R "$tmp/case" "$tmp/case2"
+cp -R "$tmp/case" "$tmp/case3"
+case_abs=$(cd "$tmp/case" && pwd -P)
+(cd "$tmp/case" && "$RT" ingest -q -d ../cwd.db --mta-config "$cfg" \
+    logs/mail.log)
+is "$("$RT" sql -d "$tmp/cwd.db" "SELECT path || ' ' || abspath FROM
+    sources" | sed -n 2p)" "logs/mail.log $case_abs/logs/mail.log" \
+    "a source's path is kept as given and made absolute"
+(cd "$tmp/elsewhere" && "$RT" ingest -d ../cwd.db --mta-config "$cfg" \
+    "$tmp/case/pcap/incident.pcap") 2>"$tmp/cwd.err"
+is $? 0 "from another directory: a later capture"
+contains "$tmp/cwd.err" \
+    "stored source logs/mail.log: read from $case_abs/logs/mail.log" \
+    "from another directory: the log found where it was read"
+tables "$tmp/cwd.db" >"$tmp/t.cwd"
+cmp -s "$tmp/t.both" "$tmp/t.cwd"
+is $? 0 "from another directory: the store of log and capture together"
+
+(cd "$tmp/case2" && "$RT" ingest -q -d ../moved.db --mta-config "$cfg" \
+    logs/mail.log)
+mv "$tmp/case2" "$tmp/case2.moved"
+(cd "$tmp/elsewhere" && "$RT" ingest -d ../moved.db --mta-config "$cfg" \
+    "$tmp/case2.moved/pcap/incident.pcap") 2>"$tmp/moved.err"
+is $? 0 "a moved folder: a later capture from it"
+contains "$tmp/moved.err" "case2.moved/logs/mail.log (the same SHA-256)" \
+    "a moved folder: the log found above the capture's directory"
+tables "$tmp/moved.db" >"$tmp/t.moved"
+cmp -s "$tmp/t.both" "$tmp/t.moved"
+is $? 0 "a moved folder: the store of log and capture together"
+
+mkdir "$tmp/flat"
+cp "$S/postfix/mail.log" "$tmp/flat/mail.log"
+"$RT" ingest -q -d "$tmp/flat.db" --mta-config "$cfg" "$tmp/flat/mail.log"
+mv "$tmp/flat" "$tmp/flat.moved"
+cp "$S/pcap/incident.pcap" "$tmp/flat.moved/incident.pcap"
+"$RT" ingest -q -d "$tmp/flat.db" --mta-config "$cfg" \
+    "$tmp/flat.moved/incident.pcap" 2>"$tmp/flat.err"
+is $? 0 "beside the new source: a later capture"
+tables "$tmp/flat.db" >"$tmp/t.flat"
+cmp -s "$tmp/t.both" "$tmp/t.flat"
+is $? 0 "beside the new source: the store of log and capture together"
+is "$("$RT" sql -d "$tmp/flat.db" "SELECT group_concat(path, ' ') FROM
+    (SELECT path FROM sources ORDER BY id)" | sed -n 2p)" \
+    "$tmp/flat.moved/incident.pcap $tmp/flat.moved/mail.log" \
+    "beside the new source: the sources as read now"
+
+(cd "$tmp/case3" && "$RT" ingest -q -d case.db --mta-config "$cfg" \
+    logs/mail.log)
+mv "$tmp/case3" "$tmp/case3.moved"
+(cd "$tmp/elsewhere" && "$RT" ingest -q -d ../case3.moved/case.db \
+    --mta-config "$cfg" "$S/pcap/incident.pcap") 2>"$tmp/db.err"
+is $? 0 "moved with the database: a capture from elsewhere"
+tables "$tmp/case3.moved/case.db" >"$tmp/t.db"
+cmp -s "$tmp/t.both" "$tmp/t.db"
+is $? 0 "moved with the database: the log found beside it"
+
+mkdir "$tmp/other" "$tmp/other2"
+cp "$S/postfix/mail.log" "$tmp/other/mail.log"
+"$RT" ingest -q -d "$tmp/other.db" --mta-config "$cfg" "$tmp/other/mail.log"
+rm "$tmp/other/mail.log"
+cp "$S/postfix/mail-bsd.log" "$tmp/other2/mail.log"
+cp "$S/pcap/incident.pcap" "$tmp/other2/incident.pcap"
+"$RT" ingest -d "$tmp/other.db" --mta-config "$cfg" \
+    "$tmp/other2/incident.pcap" 2>"$tmp/other.err"
+is $? 0 "another file of the name beside the capture: exit 0"
+contains "$tmp/other.err" "other/mail.log: No such file" \
+    "another file of the name: not taken, the stored one named"
+contains "$tmp/other.err" "not joined" \
+    "another file of the name: the capture is stored unjoined"
+is "$("$RT" sql -d "$tmp/other.db" "SELECT count(*) FROM sources WHERE
+    path LIKE '%other2/mail.log'")" "$(printf 'count(*)\n0')" \
+    "another file of the name: never read"
+
 counts() {
 	"$RT" sql -d "$1" "SELECT client_ip, kind, count(*), sum(recipients)
 	    FROM findings WHERE kind IN ('open-relay', 'relay-attempt',
