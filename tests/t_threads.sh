@@ -5,7 +5,8 @@
 # plain one (RELAYTRACE_PLAIN=1: one thread handing each event on as it
 # is parsed, every index kept row by row, every lookup made): the same
 # database, table by table, and the same report, on every sample
-# (logs of each MTA, captures, compressed journald exports) and on damaged
+# (logs of each MTA, captures, compressed journald exports, the logs of two
+# hosts that hand mail to each other) and on damaged
 # input (unparsed lines, overlong lines, bad packets), read together in
 # one store so that events of one source join rows of another.
 . "${top_srcdir:-.}/tests/tap.sh"
@@ -69,5 +70,7 @@ run opensmtpd --local-domain example.test "$S/opensmtpd/mail.log" \
     "$S/opensmtpd/incident.pcap"
 run microsoft --local-domain corp.example "$S/exchange" "$S/iis"
 run journald "$S/journald/mail.json.gz" "$S/journald/mail.export.gz"
+run hops --mta-config "$S/hops/inner/main.cf" "$S/hops/edge/mail.log" \
+    "$S/hops/inner/mail.log"
 run damaged "$tmp/damaged.log" "$D/garbage.pcap" "$D/snaplen.pcap"
 done_testing
