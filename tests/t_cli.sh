@@ -247,4 +247,25 @@ is "$(grep -c "$(printf '\033')" "$tmp/err")" 0 \
 contains "$tmp/err" 'a\033[31mred.example: not a domain' \
     "--mta-config warnings: the byte is shown escaped"
 
+# Many abusers: the text report gives HELO names and accounts for the
+# first 50 it lists, and says so.
+gen="${top_builddir:-.}/tests/bench/pflog-gen"
+if [ -x "$gen" ]; then
+	"$gen" --seed 3 --size 3M --main-cf "$tmp/g.cf" -o "$tmp/g.log" \
+	    2>/dev/null
+	"$RT" investigate -q -d "$tmp/g.db" --mta-config "$tmp/g.cf" \
+	    "$tmp/g.log" >"$tmp/g.rep"
+	awk '/^Clients that relayed/ { on = 1; next } /^$/ { on = 0 }
+	    on && /^  [0-9a-f]/ && $1 ~ /[.:]/ { n++ }
+	    on && n > 50 && /^      (HELO|accounts):/ { late++ }
+	    END { print (n > 50) " " late + 0 }' "$tmp/g.rep" >"$tmp/g.cnt"
+	is "$(cat "$tmp/g.cnt")" "1 0" \
+	    "over 50 abusers: no HELO or account lines after the 50th"
+	contains "$tmp/g.rep" "(HELO names and accounts for the first 50;" \
+	    "over 50 abusers: the report says so"
+else
+	ok 0 "# SKIP no pflog-gen"
+	ok 0 "# SKIP no pflog-gen"
+fi
+
 done_testing
