@@ -18,18 +18,19 @@
  * is recorded with it.  A rotated set (mail.log mail.log.1 mail.log.2.gz)
  * is read oldest first whatever order it was given in, through one
  * correlator, so a message whose lines span two files is one message.
+ * The order of reading and the rebuild plan are in ingest_plan.c, the
+ * capture reader in ingest_capture.c.
  */
 
 #include "config.h"
 
 #include "ingest.h"
+#include "ingest_int.h"
 
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,49 +42,11 @@
 #include "correlate.h"
 #include "event.h"
 #include "evpipe.h"
-#include "exim.h"
 #include "log.h"
 #include "mtalog.h"
-#include "pcapin.h"
-#include "smtpwire.h"
 #include "source.h"
 #include "store.h"
 #include "xmalloc.h"
-
-/*
- * Unparsed lines (bad packets) stored per source as anomalies, and the
- * first few shown on stderr.
- */
-#define INGEST_ANOMALIES_MAX	1000
-#define INGEST_WARN_MAX		5
-#define INGEST_ANOMALY_TEXT_MAX	4096
-/*
- * A log whose time goes back by more than this is warned about: syslog
- * lines from several processes are not strictly in order, a clock that
- * was stepped back is (and makes "first" and "last" misleading).
- */
-#define INGEST_CLOCK_SLACK_US	(60 * 1000000LL)
-
-struct ingest_src {
-	struct corr	*corr;
-	const char	*display;
-	bool		 quiet;
-	bool		 capture;
-	int64_t		 first;
-	int64_t		 last;
-	bool		 have_time;
-	char		*host;
-	uint64_t	 long_lines;	/* a capture's overlong SMTP lines */
-
-	/* Logs: the clock going backwards. */
-	int64_t		 prev_us;	/* time of the last event */
-	bool		 have_prev;
-	uint64_t	 back;		/* steps back beyond the slack */
-	uint64_t	 back_line;	/* the first one's line */
-	int64_t		 back_from;	/* ... its times (seconds) */
-	int64_t		 back_to;
-	int64_t		 back_us;	/* ... and by how much */
-};
 
 /*
  * ingest_clock - a log event's time: count the steps back by more than
@@ -131,7 +94,7 @@ ingest_long_line(struct ingest_src *is, const struct event *ev)
 }
 
 /* ingest_sink - note times and host, then pass the event on. */
-static void
+void
 ingest_sink(void *arg, const struct event *ev)
 {
 	struct ingest_src	*is = arg;
@@ -149,143 +112,6 @@ ingest_sink(void *arg, const struct event *ev)
 	    span_eq_cstr(ev->status, "long-line"))
 		ingest_long_line(is, ev);
 	corr_event(is->corr, ev);
-}
-
-/* rot_key - split a path into its rotation base and its age. */
-static void
-rot_key(const char *path, size_t *baselen, long *age)
-{
-	size_t	n = strlen(path), i;
-
-	*age = 0;
-	if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
-		n -= 3;
-	i = n;
-	while (i > 0 && ASCII_ISDIGIT(path[i - 1]))
-		i--;
-	if (i < n && i > 0 && n - i <= 6 && path[i - 1] == '.') {
-		*age = strtol(path + i, NULL, 10);
-		n = i - 1;
-	} else if (n - i == 8 && i > 0 && path[i - 1] == '-') {
-		/* mail.log-20261201: older dates are older. */
-		*age = 100000000L - strtol(path + i, NULL, 10);
-		n = i - 1;
-	}
-	*baselen = n;
-}
-
-/*
- * ingest_order - reorder paths in place so that each rotated set is read
- * oldest first (mail.log.2.gz, mail.log.1, mail.log).  Sets keep the
- * order in which their first member was given.
- */
-void
-ingest_order(char **paths, size_t n)
-{
-	size_t	*group, *baselen, i, j;
-	long	*age;
-
-	if (n < 2)
-		return;
-	group = xreallocarray(NULL, n, sizeof(*group));
-	baselen = xreallocarray(NULL, n, sizeof(*baselen));
-	age = xreallocarray(NULL, n, sizeof(*age));
-	for (i = 0; i < n; i++) {
-		rot_key(paths[i], &baselen[i], &age[i]);
-		group[i] = i;
-		for (j = 0; j < i; j++)
-			if (baselen[j] == baselen[i] &&
-			    strncmp(paths[j], paths[i], baselen[i]) == 0) {
-				group[i] = group[j];
-				break;
-			}
-	}
-	/* Insertion sort by (group, age descending): stable, n is small. */
-	for (i = 1; i < n; i++) {
-		char	*p = paths[i];
-		size_t	 g = group[i], bl = baselen[i];
-		long	 a = age[i];
-
-		for (j = i; j > 0 && (group[j - 1] > g ||
-		    (group[j - 1] == g && age[j - 1] < a)); j--) {
-			paths[j] = paths[j - 1];
-			group[j] = group[j - 1];
-			baselen[j] = baselen[j - 1];
-			age[j] = age[j - 1];
-		}
-		paths[j] = p;
-		group[j] = g;
-		baselen[j] = bl;
-		age[j] = a;
-	}
-	free(group);
-	free(baselen);
-	free(age);
-}
-
-/* path_cmp - qsort order of path strings. */
-static int
-path_cmp(const void *a, const void *b)
-{
-	return (strcmp(*(char *const *)a, *(char *const *)b));
-}
-
-/*
- * ingest_expand_dirs - the paths to read: each argument, and for a
- * directory the regular files in it (not hidden ones), sorted.  The caller
- * frees the result with ingest_free_paths().  Returns the number of
- * directories that held no file.
- */
-int
-ingest_expand_dirs(char ***out, size_t *nout, char **args, size_t nargs)
-{
-	int		 empty = 0;
-	struct stat	 sb;
-	struct dirent	*de;
-	DIR		*d;
-	char		**v = NULL, *p;
-	size_t		 n = 0, i, first;
-
-	for (i = 0; i < nargs; i++) {
-		if (strcmp(args[i], "-") == 0 || stat(args[i], &sb) == -1 ||
-		    !S_ISDIR(sb.st_mode) || (d = opendir(args[i])) == NULL) {
-			v = xreallocarray(v, n + 1, sizeof(*v));
-			v[n++] = xstrdup(args[i]);
-			continue;
-		}
-		first = n;
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			xasprintf(&p, "%s/%s", args[i], de->d_name);
-			if (stat(p, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-				free(p);
-				continue;
-			}
-			v = xreallocarray(v, n + 1, sizeof(*v));
-			v[n++] = p;
-		}
-		closedir(d);
-		if (n == first) {
-			log_warnx("%s: no files in the directory", args[i]);
-			empty++;
-		}
-		if (n - first > 1)
-			qsort(v + first, n - first, sizeof(*v), path_cmp);
-	}
-	*out = v;
-	*nout = n;
-	return (empty);
-}
-
-void
-ingest_free_paths(char **v, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 /*
@@ -336,15 +162,9 @@ ingest_spool_stdin(const char *path)
 	return (tmpl);
 }
 
-/* The consumer of a source's events: the correlator and the store. */
-struct ingest_dest {
-	struct store		*st;
-	int64_t			 sid;
-	struct ingest_src	*is;
-};
 
 /* ingest_anomaly - remember a line we could not use. */
-static void
+void
 ingest_anomaly(void *arg, const struct evpipe_anomaly *a)
 {
 	struct ingest_dest	*d = arg;
@@ -359,7 +179,7 @@ ingest_anomaly(void *arg, const struct evpipe_anomaly *a)
 	store_step_done(d->st, s);
 }
 
-static void
+void
 ingest_dest_event(void *arg, const struct event *ev)
 {
 	struct ingest_dest	*d = arg;
@@ -383,15 +203,13 @@ line_anomaly(struct evpipe *p, const struct source_line *ln,
 	evpipe_anomaly(p, &a);
 }
 
-static bool	ingest_source_is_capture(const char *);
-
 /*
  * ingest_bind_abspath - bind sources.abspath: path made absolute (links
  * resolved), where a later run looks for the source first after the path
  * as given.  NULL for what was spooled (standard input, a FIFO): path is
  * then not display.
  */
-static void
+void
 ingest_bind_abspath(sqlite3_stmt *s, int i, const char *path,
     const char *display)
 {
@@ -403,144 +221,12 @@ ingest_bind_abspath(sqlite3_stmt *s, int i, const char *path,
 	free(abs);
 }
 
-/* ingest_is_rejectlog - is path named as Exim names its rejectlog? */
-static bool
-ingest_is_rejectlog(const char *path)
-{
-	const char	*base = strrchr(path, '/');
-
-	base = base != NULL ? base + 1 : path;
-	return (strncmp(base, "rejectlog", 9) == 0 &&
-	    (base[9] == '\0' || base[9] == '.' || base[9] == '-'));
-}
-
-/*
- * ingest_pass - when to read a source: 0 captures, 1 logs, 2 message
- * tracking logs (Exchange), which name sessions other logs record, and
- * Exim's rejectlog, whose refusals its mainlog also has (read after the
- * mainlog they only add evidence to its rows).  A rejectlog is known by
- * its name (rejectlog, rejectlog.1, rejectlog.2.gz, ...) or by its first
- * lines, whatever its name (exim_sniff_*: refusals only; the reader
- * thread decides the same from the same lines, and stores the format
- * "exim-rejectlog" that ingest_rebuild_plan reads back).
- */
-static int
-ingest_pass(const char *path)
-{
-	struct source		*s;
-	struct source_line	 ln;
-	struct exim_sniff	 sniff;
-	char			 err[256];
-	uint64_t		 i;
-	int			 pass = 1;
-
-	if (ingest_source_is_capture(path))
-		return (0);
-	if (ingest_is_rejectlog(path))
-		return (2);
-	if ((s = source_open(path, false, err, sizeof(err))) == NULL)
-		return (1);
-	exim_sniff_init(&sniff);
-	for (i = 0; source_next_line(s, &ln) == 1; i++) {
-		if (i < 4 && ln.text.n > 0 && ln.text.p[0] == '#' &&
-		    span_find(ln.text, "Message Tracking Log") != NULL) {
-			pass = 2;
-			break;
-		}
-		if (!exim_sniff_line(&sniff, ln.text) && i >= 3)
-			break;
-	}
-	if (exim_sniff_rejectlog(&sniff))
-		pass = 2;
-	source_close(s);
-	return (pass);
-}
-
-/* ingest_source_is_capture - by its first bytes, plain or compressed. */
-static bool
-ingest_source_is_capture(const char *path)
-{
-	struct source		*s;
-	enum source_kind	 k;
-	char			 err[256];
-
-	if ((s = source_open(path, false, err, sizeof(err))) == NULL)
-		return (false);
-	k = source_content_kind(s);
-	source_close(s);
-	return (k == SOURCE_PCAP || k == SOURCE_PCAPNG);
-}
-
-struct extract_ctx {
-	const char	*dir;
-	FILE		*fp;
-	char		 tmp[4096];
-	uint64_t	 written;
-	uint64_t	 failed;
-};
-
-/* extract_begin - a message body starts: open a temporary file. */
-static void
-extract_begin(void *arg, uint64_t flow)
-{
-	struct extract_ctx	*x = arg;
-	int			 fd;
-
-	if (x->fp != NULL)
-		fclose(x->fp);
-	x->fp = NULL;
-	snprintf(x->tmp, sizeof(x->tmp), "%s/.relaytrace-XXXXXX", x->dir);
-	if ((fd = mkstemp(x->tmp)) == -1 || (x->fp = fdopen(fd, "w")) ==
-	    NULL) {
-		if (x->failed++ == 0)
-			log_warn("--extract %s", x->dir);
-		if (fd != -1)
-			close(fd);
-	}
-}
-
-static void
-extract_data(void *arg, uint64_t flow, const uint8_t *p, size_t n)
-{
-	struct extract_ctx	*x = arg;
-
-	if (x->fp != NULL && fwrite(p, 1, n, x->fp) != n) {
-		fclose(x->fp);
-		x->fp = NULL;
-		(void)unlink(x->tmp);
-		x->failed++;
-	}
-}
-
-/* extract_end - the body is complete: name it by its SHA-256. */
-static void
-extract_end(void *arg, uint64_t flow, const char *sha256)
-{
-	struct extract_ctx	*x = arg;
-	char			 path[4096];
-
-	if (x->fp == NULL)
-		return;
-	if (fclose(x->fp) != 0 || sha256 == NULL || *sha256 == '\0') {
-		x->fp = NULL;
-		(void)unlink(x->tmp);
-		return;
-	}
-	x->fp = NULL;
-	snprintf(path, sizeof(path), "%s/%s.eml", x->dir, sha256);
-	if (rename(x->tmp, path) == -1) {
-		(void)unlink(x->tmp);
-		x->failed++;
-	} else
-		x->written++;
-}
-
 /*
  * ingest_known_size - could a source of this many bytes be stored
  * already?  Only then must it be hashed before it is read: otherwise the
  * hash is made as it is read (logs) or beside the reading (captures).
  */
-static bool
+bool
 ingest_known_size(struct store *st, uint64_t bytes)
 {
 	sqlite3_stmt	*s;
@@ -560,7 +246,7 @@ ingest_known_size(struct store *st, uint64_t bytes)
  * in the correlator's memory, so the only safe way out is to stop here
  * (the transaction is rolled back).
  */
-static void
+void
 ingest_same_sha(struct store *st, const char *display, const char *sha)
 {
 	sqlite3_stmt	*s;
@@ -577,244 +263,6 @@ ingest_same_sha(struct store *st, const char *display, const char *sha)
 		    id);
 	}
 	sqlite3_reset(s);
-}
-
-/* A capture's hash, made in a thread of its own beside the reading. */
-struct hash_job {
-	const char	*path;
-	char		 sha[65];
-	uint64_t	 bytes;
-	int		 rc;
-	char		 err[512];
-};
-
-static void *
-hash_job_run(void *arg)
-{
-	struct hash_job	*h = arg;
-
-	h->rc = source_hash_file(h->path, h->sha, &h->bytes, h->err,
-	    sizeof(h->err));
-	return (NULL);
-}
-
-/* The reader's side of a capture. */
-struct capture_reader {
-	struct pcapin		*pc;
-	uint32_t		 index;
-	const char		*display;
-	bool			 quiet;
-	struct smtpwire_body	*body;		/* --extract, or NULL */
-	struct smtpwire		*sw;		/* left for its counts */
-	struct evpipe		*pipe;
-	struct pcapin_stats	 ps;
-	uint64_t		 flagged;	/* records pcapin flagged */
-};
-
-/*
- * capture_flag - a record that could not be used: an anomaly at its
- * packet number, with its bytes, and the first few shown.
- */
-static void
-capture_flag(void *arg, const struct pcapin_flag *fl)
-{
-	struct capture_reader	*cr = arg;
-	struct evpipe_anomaly	 a;
-
-	if (cr->flagged++ < INGEST_ANOMALIES_MAX) {
-		a.line = fl->packet;
-		a.offset = 0;
-		a.kind = fl->kind;
-		a.text.p = (const char *)fl->data;
-		a.text.n = fl->caplen < INGEST_ANOMALY_TEXT_MAX ? fl->caplen :
-		    INGEST_ANOMALY_TEXT_MAX;
-		evpipe_anomaly(cr->pipe, &a);
-	}
-	if (!cr->quiet && cr->flagged <= INGEST_WARN_MAX)
-		log_warnx("%s: packet %llu: %s", cr->display,
-		    (unsigned long long)fl->packet, fl->what);
-}
-
-/* capture_read - packets to TCP streams to SMTP events. */
-static int
-capture_read(void *arg, struct evpipe *p)
-{
-	struct capture_reader	*cr = arg;
-	struct flow_sink	 fs;
-
-	cr->pipe = p;
-	pcapin_set_flag(cr->pc, capture_flag, cr);
-	cr->sw = smtpwire_new(evpipe_event, p, cr->index);
-	if (cr->body != NULL)
-		smtpwire_set_body(cr->sw, cr->body);
-	fs = smtpwire_flow_sink(cr->sw);
-	return (pcapin_run(cr->pc, &fs, &cr->ps));
-}
-
-/*
- * ingest_capture - read one packet capture: TCP reassembly, SMTP on top,
- * events into the correlator, in one transaction.  Lines in the sources
- * row count packets.
- */
-static int
-ingest_capture(struct store *st, struct corr *corr, const char *path,
-    const char *display, uint32_t index, const char *sha, uint64_t bytes,
-    struct ingest_totals *tot, const struct ingest_opts *o)
-{
-	struct ingest_src	 is;
-	struct ingest_dest	 dest;
-	struct evpipe_consumer	 cons = { &dest, ingest_dest_event,
-				    ingest_anomaly };
-	struct capture_reader	 cr;
-	struct hash_job		 hj;
-	pthread_t		 ht;
-	bool			 hashing = false;
-	struct pcapin		*pc;
-	struct pcapin_stats	 ps;
-	struct smtpwire		*sw;
-	const struct smtpwire_stats *ws;
-	struct extract_ctx	 x;
-	struct smtpwire_body	 body = { &x, extract_begin, extract_data,
-				    extract_end };
-	sqlite3_stmt		*s;
-	char			 err[512], now[32], t1[32], t2[32];
-	char			 fmt[160], why[600];
-	int64_t			 sid;
-	int			 rc;
-
-	if ((pc = pcapin_open(path, err, sizeof(err))) == NULL) {
-		log_warnx("%s: %s", display, err);
-		tot->failed++;
-		return (-1);
-	}
-	memset(&hj, 0, sizeof(hj));
-	hj.path = path;
-	if (sha == NULL && pthread_create(&ht, NULL, hash_job_run, &hj) == 0)
-		hashing = true;
-	else if (sha == NULL) {
-		(void)hash_job_run(&hj);
-		if (hj.rc == -1) {
-			log_warnx("%s", hj.err);
-			pcapin_close(pc);
-			tot->failed++;
-			return (-1);
-		}
-		sha = hj.sha;
-	}
-	if (store_begin(st) == -1)
-		fatalx("%s: cannot start a transaction", display);
-	store_time_iso((int64_t)time(NULL), now);
-	s = store_stmt(st, STMT_SOURCE_INSERT);
-	store_bind_text(s, 1, display);
-	store_bind_text(s, 2, sha != NULL ? sha : "(being read)");
-	store_bind_i64(s, 3, (int64_t)bytes);
-	store_bind_text(s, 4, "pcap");
-	store_bind_text(s, 5, "unknown");
-	store_bind_text(s, 6, now);
-	ingest_bind_abspath(s, 7, path, display);
-	store_step_done(st, s);
-	sid = sqlite3_last_insert_rowid(st->db);
-	corr_set_source(corr, sid);
-
-	memset(&is, 0, sizeof(is));
-	is.corr = corr;
-	is.display = display;
-	is.quiet = o->quiet;
-	is.capture = true;
-	memset(&x, 0, sizeof(x));
-	x.dir = o->extract;
-	memset(&cr, 0, sizeof(cr));
-	cr.pc = pc;
-	cr.index = index;
-	cr.display = display;
-	cr.quiet = o->quiet;
-	cr.body = o->extract != NULL ? &body : NULL;
-	dest.st = st;
-	dest.sid = sid;
-	dest.is = &is;
-	rc = evpipe_run(capture_read, &cr, &cons);
-	sw = cr.sw;
-	ps = cr.ps;
-	ws = smtpwire_stats(sw);
-	why[0] = '\0';
-	if (rc == -1) {
-		snprintf(why, sizeof(why), "%s", pcapin_error(pc)[0] != '\0' ?
-		    pcapin_error(pc) : "damaged capture");
-		log_warnx("%s: after packet %llu: %s; the %llu packets before "
-		    "it are kept", display, (unsigned long long)ps.packets,
-		    why, (unsigned long long)ps.packets);
-	}
-	if (!o->quiet && cr.flagged > INGEST_WARN_MAX)
-		log_warnx("%s: %llu packets flagged in all, %llu more not "
-		    "shown (see the anomalies table)", display,
-		    (unsigned long long)cr.flagged,
-		    (unsigned long long)(cr.flagged - INGEST_WARN_MAX));
-	if (!o->quiet && is.long_lines > INGEST_WARN_MAX)
-		log_warnx("%s: %llu SMTP lines longer than %d octets in all, "
-		    "%llu more not shown", display,
-		    (unsigned long long)is.long_lines, SMTPWIRE_LINE_MAX,
-		    (unsigned long long)(is.long_lines - INGEST_WARN_MAX));
-	if (!o->quiet && ws->tls_flows > 0)
-		log_warnx("%s: %llu SMTP sessions went TLS and are unreadable "
-		    "after the greeting", display,
-		    (unsigned long long)ws->tls_flows);
-	if (ps.truncated > 0 && !o->quiet)
-		log_warnx("%s: %llu packets cut short by the snapshot length",
-		    display, (unsigned long long)ps.truncated);
-	snprintf(fmt, sizeof(fmt), "%s%s %s", ps.format != NULL ? ps.format :
-	    "pcap", ps.compressed ? ".gz" : "", ps.linktypes);
-	if (hashing) {
-		pthread_join(ht, NULL);
-		if (hj.rc == -1)
-			fatalx("%s", hj.err);
-		sha = hj.sha;
-		bytes = hj.bytes;
-		ingest_same_sha(st, display, sha);
-	}
-
-	s = store_stmt(st, STMT_SOURCE_UPDATE);
-	store_bind_i64(s, 1, sid);
-	store_bind_text(s, 2, sha);
-	store_bind_i64(s, 3, (int64_t)bytes);
-	store_bind_text(s, 4, fmt);
-	if (is.have_time) {
-		store_time_iso(is.first, t1);
-		store_time_iso(is.last, t2);
-		store_bind_text(s, 6, t1);
-		store_bind_i64(s, 7, is.first);
-		store_bind_text(s, 8, t2);
-		store_bind_i64(s, 9, is.last);
-	}
-	store_bind_i64(s, 10, (int64_t)ps.packets);
-	store_bind_i64(s, 11, (int64_t)ps.tcp);
-	store_bind_i64(s, 12, (int64_t)(ps.non_ip + ps.non_tcp +
-	    ps.unsupported));
-	store_bind_i64(s, 13, (int64_t)ps.bad);
-	store_bind_i64(s, 14, (int64_t)ps.truncated);
-	store_bind_text(s, 15, why[0] != '\0' ? why : NULL);
-	store_step_done(st, s);
-	corr_checkpoint(corr);
-	if (store_commit(st) == -1)
-		fatalx("%s: cannot commit", display);
-	if (o->extract != NULL && !o->quiet)
-		log_info("%s: %llu messages extracted to %s", display,
-		    (unsigned long long)x.written, o->extract);
-	if (x.fp != NULL) {
-		fclose(x.fp);
-		(void)unlink(x.tmp);
-	}
-	tot->sources++;
-	tot->lines += ps.packets;
-	tot->parsed += ps.tcp;
-	tot->unparsed += ps.bad;
-	free(is.host);
-	smtpwire_free(sw);
-	pcapin_close(pc);
-	if (rc == -1) {
-		tot->failed++;
-		return (-1);
-	}
-	return (0);
 }
 
 /* The reader's side of a log: lines to events, and what it counted. */
@@ -1159,144 +607,6 @@ ingest_one(struct store *st, struct corr *corr, struct mtalog *ml,
 		return (-1);
 	}
 	return (0);
-}
-
-/* ingest_stored - are path's bytes those of a stored source? */
-static bool
-ingest_stored(struct store *st, const char *path)
-{
-	sqlite3_stmt	*s;
-	char		 sha[65], err[512];
-	uint64_t	 bytes;
-	bool		 stored;
-
-	if (source_hash_file(path, sha, &bytes, err, sizeof(err)) == -1)
-		return (true);		/* not to be read: no reason */
-	s = store_stmt(st, STMT_SOURCE_FIND);
-	store_bind_text(s, 1, sha);
-	stored = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_reset(s);
-	return (stored);
-}
-
-/*
- * ingest_rebuild_plan - sources join what was read before them: a log
- * line finds the capture's rows, a message tracking log the protocol
- * log's sessions.  When paths bring a source that is read in an earlier
- * pass than one stored by an earlier run (a capture after logs, a
- * protocol log after tracking logs), the store must be made again with
- * everything read in the right order.  Returns 0 when it need not be, 1
- * with the stored sources' paths in *old (each still there with its
- * recorded SHA-256), -1 when it should be but cannot (a stored source was
- * standard input, or is gone or changed; said why).
- */
-int
-ingest_rebuild_plan(struct store *st, char **paths, size_t n, char ***old,
-    size_t *nold, bool quiet)
-{
-	sqlite3_stmt	*s;
-	struct stat	 sb;
-	char		 err[512];
-	const char	*path;
-	char		**v = NULL, *found;
-	size_t		 i, nv = 0;
-	int		 rv = 1, p, newmin = 3, oldmax = -1;
-
-	*old = NULL;
-	*nold = 0;
-	/*
-	 * A stored source's pass from what the store says of it; only an
-	 * Exchange log (tracking or protocol: one format) is looked at.
-	 */
-	s = store_prepare(st, "SELECT path, kind, format, abspath FROM"
-	    " sources ORDER BY id");
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		path = store_col_text(s, 0);
-		if (strcmp(store_col_text(s, 1), "pcap") == 0)
-			p = 0;
-		else if (strcmp(store_col_text(s, 2), "exchange2003") == 0 ||
-		    strcmp(store_col_text(s, 2), "exim-rejectlog") == 0 ||
-		    ingest_is_rejectlog(path))
-			p = 2;
-		else if (strcmp(store_col_text(s, 2), "exchange") == 0 &&
-		    strcmp(path, "-") != 0)
-			/* From another directory: where it was read. */
-			p = ingest_pass(access(path, R_OK) == -1 &&
-			    sqlite3_column_type(s, 3) != SQLITE_NULL ?
-			    store_col_text(s, 3) : path);
-		else
-			p = 1;
-		if (p > oldmax)
-			oldmax = p;
-	}
-	sqlite3_finalize(s);
-	/* Only regular files: standard input and FIFOs are read once. */
-	for (i = 0; i < n && newmin >= oldmax; i++)
-		if (stat(paths[i], &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    (p = ingest_pass(paths[i])) < oldmax &&
-		    !ingest_stored(st, paths[i]))
-			newmin = p;
-	if (newmin >= oldmax)
-		return (0);
-	s = store_prepare(st, "SELECT path, sha256, bytes, abspath FROM"
-	    " sources ORDER BY id");
-	while (rv == 1 && sqlite3_step(s) == SQLITE_ROW) {
-		path = store_col_text(s, 0);
-		if (strcmp(path, "-") == 0) {
-			log_warnx("a stored source was read from standard "
-			    "input and cannot be read again");
-			rv = -1;
-		} else if ((found = ingest_find_stored(st, path,
-		    (const char *)sqlite3_column_text(s, 3),
-		    store_col_text(s, 1), (uint64_t)sqlite3_column_int64(s, 2),
-		    paths, n, err, sizeof(err))) == NULL) {
-			log_warnx("stored source %s", err);
-			rv = -1;
-		} else {
-			if (!quiet && strcmp(found, path) != 0)
-				log_info("stored source %s: read from %s (the "
-				    "same SHA-256)", path, found);
-			v = xreallocarray(v, nv + 1, sizeof(*v));
-			v[nv++] = found;
-		}
-	}
-	sqlite3_finalize(s);
-	if (rv == -1) {
-		if (!quiet)
-			log_warnx("the new sources are stored beside those "
-			    "read before, not joined to them; to join them, "
-			    "ingest them all together into a new database");
-		ingest_free_paths(v, nv);
-		return (-1);
-	}
-	*old = v;
-	*nold = nv;
-	return (1);
-}
-
-/*
- * ingest_copy_locality - what the store at path knows of locality from
- * flags and configuration, into st (inferred entries are inferred again).
- */
-int
-ingest_copy_locality(struct store *st, const char *path)
-{
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	s = store_prepare(st, "ATTACH DATABASE ?1 AS old");
-	store_bind_text(s, 1, path);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return (-1);
-	rc = store_exec(st, "INSERT INTO local_domains SELECT * FROM"
-	    " old.local_domains WHERE origin != 'inferred'");
-	if (rc == 0)
-		rc = store_exec(st, "INSERT INTO local_nets SELECT * FROM"
-		    " old.local_nets WHERE origin != 'inferred'");
-	(void)store_exec(st, "DETACH DATABASE old");
-	return (rc);
 }
 
 /*

@@ -4,7 +4,7 @@
 # together give the same counts, not double, and no password seen on the
 # wire reaches the database or any output.
 . "${top_srcdir:-.}/tests/tap.sh"
-S="$top_srcdir/samples"
+S=$(cd "$top_srcdir/samples" && pwd)
 RT=$RELAYTRACE
 cfg="$S/postfix/main.cf"
 
