@@ -13,9 +13,10 @@
  * row of its own cost more than its bytes again (a 100 MB Postfix log
  * made 108 MB of evidence table).  Lines are instead collected, in the
  * order they are tied to rows, into blocks of about EVBLOCK_SIZE bytes,
- * each compressed with zlib (log lines shrink about six times) and
- * written as one row; each evidence_lines row names its block and its
- * place there.  A line tied to several rows is stored once.
+ * each compressed with zlib (Postfix lines shrink about five times) by a
+ * thread of its own, and written as one row by the store's thread, in id
+ * order; each evidence_lines row names its block and its place there.  A
+ * line tied to several rows is stored once.
  *
  * Reading goes through sqlar_uncompress(data, size), the sqlite3 shell's
  * function, which relaytrace defines for its own connections with a cache
@@ -35,7 +36,6 @@
 #include <zlib.h>
 
 #include "evpipe.h"
-
 #include "store.h"
 #include "xmalloc.h"
 
