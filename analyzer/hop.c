@@ -69,15 +69,19 @@
 #define HOP_QID_MIN	5
 #define HOP_QID_MAX	64
 
+#define HOP_STR(x)	HOP_STR1(x)
+#define HOP_STR1(x)	#x
+
 /* Made at each pass, dropped by hop_end(). */
-static const char hop_tables[] =
-	"DROP TABLE IF EXISTS temp.hop_pair;"
-	" DROP TABLE IF EXISTS temp.hop_unseen;"
-	" DROP TABLE IF EXISTS temp.hop_up;"
-	" DROP TABLE IF EXISTS temp.hop_off;"
-	" DROP TABLE IF EXISTS temp.hop_msg;"
-	" DROP TABLE IF EXISTS temp.hop_fate;"
+#define HOP_DROP \
+	"DROP TABLE IF EXISTS temp.hop_pair;" \
+	" DROP TABLE IF EXISTS temp.hop_unseen;" \
+	" DROP TABLE IF EXISTS temp.hop_up;" \
+	" DROP TABLE IF EXISTS temp.hop_off;" \
+	" DROP TABLE IF EXISTS temp.hop_msg;" \
+	" DROP TABLE IF EXISTS temp.hop_fate;" \
 	" DROP TABLE IF EXISTS temp.hop_root;"
+static const char hop_tables[] = HOP_DROP
 	/* A delivered recipient and its copy on the next hop. */
 	" CREATE TEMP TABLE hop_pair (up INTEGER PRIMARY KEY,"
 	"  down INTEGER NOT NULL);"
@@ -156,7 +160,8 @@ static const char hop_derive[] =
 	" WITH RECURSIVE chain(top, cur, depth) AS ("
 	"  SELECT up, down, 1 FROM temp.hop_pair"
 	"  UNION ALL SELECT c.top, p.down, c.depth + 1 FROM chain c"
-	"  JOIN temp.hop_pair p ON p.up = c.cur WHERE c.depth < 8)"
+	"  JOIN temp.hop_pair p ON p.up = c.cur WHERE c.depth < "
+	HOP_STR(HOP_DEPTH) ")"
 	" SELECT x.top, r.outcome, m.server FROM"
 	" (SELECT top, max(depth), cur FROM chain GROUP BY top) x"
 	" JOIN recipients r ON r.id = x.cur"
@@ -171,7 +176,8 @@ static const char hop_derive[] =
 	"  UNION ALL SELECT u.id, coalesce(m.upstream_id, m.parent_id),"
 	"  u.depth + 1 FROM up u JOIN messages m ON m.id = u.cur"
 	"  WHERE (m.upstream_id IS NOT NULL OR (m.origin = 'bounce'"
-	"  AND m.parent_id IS NOT NULL)) AND u.depth < 8)"
+	"  AND m.parent_id IS NOT NULL)) AND u.depth < " HOP_STR(HOP_DEPTH)
+	")"
 	" SELECT id, cur FROM (SELECT id, max(depth), cur FROM up"
 	" GROUP BY id)";
 
@@ -469,13 +475,7 @@ hop_link(struct store *st, const struct locality *loc, struct hop_stats *hs)
 void
 hop_end(struct store *st)
 {
-	(void)store_exec(st, "DROP TABLE IF EXISTS temp.hop_pair;"
-	    " DROP TABLE IF EXISTS temp.hop_unseen;"
-	    " DROP TABLE IF EXISTS temp.hop_up;"
-	    " DROP TABLE IF EXISTS temp.hop_off;"
-	    " DROP TABLE IF EXISTS temp.hop_msg;"
-	    " DROP TABLE IF EXISTS temp.hop_fate;"
-	    " DROP TABLE IF EXISTS temp.hop_root");
+	(void)store_exec(st, HOP_DROP);
 }
 
 /* hop_show_host - " on HOST" for a message's server, when known. */

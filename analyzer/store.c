@@ -327,6 +327,11 @@ static const struct {
 	const char	*column;
 	const char	*decl;
 } store_added[] = {
+	{ "sources", "content_sha256", "TEXT" },
+	{ "sources", "content_bytes", "INTEGER" },
+	{ "sources", "head", "BLOB" },
+	{ "sources", "continues", "INTEGER REFERENCES sources(id)" },
+	{ "sources", "from_line", "INTEGER" },
 	{ "sources", "abspath", "TEXT" },
 	{ "messages", "upstream_id", "INTEGER REFERENCES messages(id)" },
 	{ "recipients", "upstream_id", "INTEGER REFERENCES recipients(id)" },
@@ -379,36 +384,17 @@ store_add_columns(struct store *st)
 
 /*
  * store_upgrade - bring a store made by an earlier version to this
- * schema: the columns sources gained to know their content (its sources
- * are none a later copy continues), then the columns added since
- * (store_added[], after them as in schema.sql), and messages_queue made
- * again where it led with the server (the joins of captures to logs
- * look a queue id up alone: with the server first, each was a scan).
+ * schema: the columns added since (store_added[]; the sources of such a
+ * store keep no content, so none is a later copy's start), and
+ * messages_queue made again where it led with the server (the joins of
+ * captures to logs look a queue id up alone: with the server first,
+ * each was a scan).
  */
 static int
 store_upgrade(struct store *st)
 {
 	sqlite3_stmt	*s;
 	bool		 old = false;
-
-	/* A store made before sources knew their content. */
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM"
-	    " pragma_table_info('sources') WHERE name = 'content_sha256'", -1,
-	    &s, NULL) != SQLITE_OK)
-		return (-1);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		old = sqlite3_column_int(s, 0) == 0;
-	sqlite3_finalize(s);
-	if (old && store_exec(st, "BEGIN IMMEDIATE;"
-	    " ALTER TABLE sources ADD COLUMN content_sha256 TEXT;"
-	    " ALTER TABLE sources ADD COLUMN content_bytes INTEGER;"
-	    " ALTER TABLE sources ADD COLUMN head BLOB;"
-	    " ALTER TABLE sources ADD COLUMN continues INTEGER"
-	    "  REFERENCES sources(id);"
-	    " ALTER TABLE sources ADD COLUMN from_line INTEGER;"
-	    " COMMIT") == -1)
-		return (-1);
-	old = false;
 
 	if (store_add_columns(st) == -1)
 		return (-1);
